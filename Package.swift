@@ -1,0 +1,99 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// Module layout follows the data: bytes → codec → protocol → client → shell → terminal.
+/// `QMPCodec` and `AsyncProtocol` know nothing of each other; `QMPClient` joins them;
+/// `QMPShell` sits on the client; the `qmp-shell` executable only parses arguments.
+let package = Package(
+  name: "qmp-shell",
+  products: [
+    .executable(name: "qmp-shell", targets: ["qmp-shell"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+  ],
+  targets: [
+    // JSON values, a strict parser, a streaming framer and the QMP message model.
+    .target(
+      name: "QMPCodec",
+      dependencies: [
+        .product(name: "OrderedCollections", package: "swift-collections")
+      ]
+    ),
+    // Generic full-duplex message protocol over a stream socket (no QMP, no JSON).
+    .target(
+      name: "AsyncProtocol",
+      dependencies: [
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
+    // The QMP and qemu-ga client: joins the codec and the protocol.
+    .target(
+      name: "QMPClient",
+      dependencies: [
+        "QMPCodec",
+        "AsyncProtocol",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
+    // GNU readline (GPLv3), linked from the system.
+    .systemLibrary(
+      name: "CReadline",
+      providers: [.apt(["libreadline-dev"])]
+    ),
+    // Command language, script runner and interactive REPL.
+    .target(
+      name: "QMPShell",
+      dependencies: [
+        "QMPCodec",
+        "QMPClient",
+        "CReadline",
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
+    .executableTarget(
+      name: "qmp-shell",
+      dependencies: [
+        "QMPShell",
+        "QMPCodec",
+        "QMPClient",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
+    // Test peers: a scripted fake QMP server and helpers that start real QEMU and qemu-ga.
+    .target(
+      name: "QMPTestSupport",
+      dependencies: [
+        "QMPCodec",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+      ]
+    ),
+    .testTarget(name: "QMPCodecTests", dependencies: ["QMPCodec"]),
+    .testTarget(
+      name: "AsyncProtocolTests",
+      dependencies: [
+        "AsyncProtocol",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
+    ),
+    .testTarget(
+      name: "QMPClientTests",
+      dependencies: ["QMPClient", "QMPCodec", "AsyncProtocol", "QMPTestSupport"]
+    ),
+    .testTarget(
+      name: "QMPShellTests",
+      dependencies: ["QMPShell", "QMPCodec", "QMPClient", "QMPTestSupport", "qmp-shell"]
+    ),
+  ]
+)

@@ -1,0 +1,25 @@
+# Shared helpers for the scripts in this folder. Source it; do not run it.
+
+# ensure_packages PKG... installs the Debian packages that are missing, running
+# `apt-get update` first only when something has to be installed.
+ensure_packages() {
+  local missing=()
+  local pkg
+  for pkg in "$@"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+      missing+=("$pkg")
+    fi
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    return 0
+  fi
+  echo "scripts: installing ${missing[*]}" >&2
+  local sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# The packages every build and test needs: readline for the REPL, QEMU and the guest agent as
+# real peers for the integration tests, socat and jq for the benchmarks and tests.
+BASE_PACKAGES=(libreadline-dev qemu-system-x86 qemu-utils qemu-guest-agent socat jq tmux)
