@@ -56,6 +56,12 @@ public struct QMPWireCodec: MessageCodec {
 /// things end the session instead, because nothing sensible can follow them: a message over
 /// the size limit (its reply would otherwise never reach the waiting caller, who would hang
 /// until a timeout) and a message cut off by end-of-file.
+///
+/// The stream decoder takes bytes in bulk and may then hold several complete messages. NIO's
+/// `ByteToMessageHandler` only calls `decode` again while its buffer has unread bytes, so the
+/// single-step form alone would strand the second of two messages that arrived in one read
+/// until more bytes come. The channel-handler form below therefore emits every complete
+/// message at once; the single-step form is kept for the protocol's requirements.
 public struct QMPWireDecoder: NIOSingleStepByteToMessageDecoder {
   public typealias InboundOut = QMPWireCodec.Message
 
@@ -65,21 +71,54 @@ public struct QMPWireDecoder: NIOSingleStepByteToMessageDecoder {
     stream = JSONStreamDecoder(maximumMessageSize: maximumMessageSize)
   }
 
+  public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws
+    -> DecodingState
+  {
+    take(&buffer)
+    while let item = stream.next() {
+      context.fireChannelRead(Self.wrapInboundOut(try Self.message(item)))
+    }
+    return .needMoreData
+  }
+
+  public mutating func decodeLast(
+    context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool
+  ) throws -> DecodingState {
+    _ = try decode(context: context, buffer: &buffer)
+    if seenEOF {
+      while let item = stream.finish() {
+        context.fireChannelRead(Self.wrapInboundOut(try Self.last(item)))
+      }
+    }
+    return .needMoreData
+  }
+
   public mutating func decode(buffer: inout ByteBuffer) throws -> InboundOut? {
     if let item = stream.next() { return try Self.message(item) }
-    guard buffer.readableBytes > 0 else { return nil }
-    buffer.withUnsafeReadableBytes { stream.append($0) }
-    buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
+    take(&buffer)
     return try stream.next().map(Self.message)
   }
 
   public mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> InboundOut? {
     if let message = try decode(buffer: &buffer) { return message }
     guard seenEOF, let item = stream.finish() else { return nil }
-    if case .error(let error) = item {
+    return try Self.last(item)
+  }
+
+  private mutating func take(_ buffer: inout ByteBuffer) {
+    guard buffer.readableBytes > 0 else { return }
+    buffer.withUnsafeReadableBytes { stream.append($0) }
+    buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
+  }
+
+  /// At end-of-file an error item is the unfinished last message: the peer cut it off.
+  private static func last(_ item: JSONStreamItem) throws -> InboundOut {
+    if case .error(let error) = item, case .malformed(let parse) = error.reason,
+      parse.reason == .unexpectedEnd
+    {
       throw QMPClientError.truncatedMessage(error)
     }
-    return try Self.message(item)
+    return try message(item)
   }
 
   private static func message(_ item: JSONStreamItem) throws -> InboundOut {
@@ -89,6 +128,18 @@ public struct QMPWireDecoder: NIOSingleStepByteToMessageDecoder {
     case .error(let error):
       if case .tooLarge = error.reason { throw QMPClientError.messageTooLarge(error) }
       return .malformed(error)
+    }
+  }
+}
+
+extension QMPWireCodec.Message: CustomStringConvertible {
+  /// Compact JSON for wire logs (the session logs every message at trace level).
+  public var description: String {
+    switch self {
+    case .json(let value): return value.serialized()
+    case .resetMarker: return "<0xFF>"
+    case .malformed(let error): return "<malformed: \(error)>"
+    case .raw(let bytes): return "<\(bytes.count) raw bytes>"
     }
   }
 }
