@@ -76,7 +76,6 @@ struct QMPShellCommand: ParsableCommand {
       let code = exitCode(for: error)
       if code == .validationFailure {
         printError(fullMessage(for: error))
-        printError("see 'qmp-shell --help'")
         Glibc.exit(2)
       }
       exit(withError: error)
@@ -93,7 +92,9 @@ func printError(_ message: String) {
   var bytes = Array(text.utf8)
   var offset = 0
   while offset < bytes.count {
-    let written = bytes[offset...].withUnsafeMutableBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+    let written = bytes[offset...].withUnsafeMutableBytes {
+      write(STDERR_FILENO, $0.baseAddress, $0.count)
+    }
     if written <= 0 { break }
     offset += written
   }

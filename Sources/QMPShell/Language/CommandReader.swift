@@ -34,7 +34,7 @@ public struct CommandReader: Sendable {
   private enum State: Sendable {
     case ready
     case transaction(actions: [JSONValue], line: Int, column: Int)
-    case json(buffer: [UInt8], line: Int, scanner: JSONCompletionScanner)
+    case json(buffer: [UInt8], line: Int, column: Int, scanner: JSONCompletionScanner)
   }
   private var state: State = .ready
 
@@ -65,7 +65,7 @@ public struct CommandReader: Sendable {
     while let last = bytes.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") {
       bytes.removeLast()
     }
-    if case .json(var buffer, let firstLine, var scanner) = state {
+    if case .json(var buffer, let firstLine, _, var scanner) = state {
       let start = buffer.count
       buffer.append(UInt8(ascii: "\n"))
       buffer.append(contentsOf: bytes)
@@ -92,9 +92,9 @@ public struct CommandReader: Sendable {
       throw CommandSyntaxError(
         line: line, column: column,
         message: "transaction( is not closed: input ended before its ')'")
-    case .json(_, let line, _):
+    case .json(_, let line, let column, _):
       throw CommandSyntaxError(
-        line: line, column: 1, message: "JSON command is not complete: input ended inside it")
+        line: line, column: column, message: "JSON command is not complete: input ended inside it")
     }
   }
 
@@ -116,8 +116,10 @@ public struct CommandReader: Sendable {
     if mode == .hmp { return try hmpLine(bytes, from: start) }
     if bytes[start...].starts(with: Self.transactionOpen) {
       let rest = start + Self.transactionOpen.count
-      state = .transaction(actions: [], line: number, column: start + 1)
       return try transactionLine(bytes, from: rest, actions: [], line: number, column: start + 1)
+    }
+    if bytes[start] == UInt8(ascii: "[") {
+      throw LineError(start, "a JSON command must be an object {...}, not an array")
     }
     if bytes[start] == UInt8(ascii: ")") {
       throw LineError(start, "')' outside a transaction")
@@ -217,57 +219,34 @@ public struct CommandReader: Sendable {
     buffer: [UInt8], from start: Int, firstLine: Int, scanner: inout JSONCompletionScanner
   ) throws(CommandSyntaxError) -> ReadOutcome {
     guard let end = scanner.scan(buffer, from: start) else {
-      state = .json(buffer: buffer, line: firstLine, scanner: scanner)
+      let objectStart = buffer.firstIndex(of: UInt8(ascii: "{")) ?? 0
+      let column = String(decoding: buffer[..<objectStart], as: UTF8.self).count + 1
+      state = .json(buffer: buffer, line: firstLine, column: column, scanner: scanner)
       return .needsMore(.continuation)
     }
     state = .ready
+    let objectStart = buffer.firstIndex(of: UInt8(ascii: "{")) ?? 0
     do throws(LineError) {
       let trailing = ShorthandParser.skipBlanks(buffer, from: end)
       if trailing < buffer.count {
         throw LineError(trailing, "unexpected text after the JSON command")
       }
-      let objectStart = buffer.firstIndex(of: UInt8(ascii: "{")) ?? 0
-      var parser = LiteralParser(buffer, at: objectStart, python: false)
-      let value = try parser.parseValue()
-      return .command(try Self.rawCommand(value, offset: objectStart))
+      let value: JSONValue
+      do {
+        value = try JSONValue(parsing: buffer[objectStart..<end])
+      } catch let error as JSONParseError {
+        throw LineError(objectStart + error.offset, "invalid JSON: \(error.reasonDescription)")
+      } catch {
+        throw LineError(objectStart, "invalid JSON: \(error)")
+      }
+      do {
+        return .command(try QMPCommand(json: value))
+      } catch {
+        throw LineError(objectStart, "invalid QMP command: \(error)")
+      }
     } catch {
       throw error.located(in: buffer, firstLine: firstLine)
     }
-  }
-
-  /// Checks a raw JSON command the way QEMU would, so mistakes show before sending.
-  static func rawCommand(_ value: JSONValue, offset: Int) throws(LineError) -> QMPCommand {
-    guard case .object(let object) = value else {
-      throw LineError(offset, "a JSON command must be an object")
-    }
-    for key in object.keys where !["execute", "exec-oob", "arguments", "id"].contains(key) {
-      throw LineError(
-        offset,
-        "unexpected member \"\(key)\" in a JSON command"
-          + " (allowed: execute or exec-oob, arguments, id)")
-    }
-    let outOfBand = object["exec-oob"] != nil
-    if object["execute"] != nil && outOfBand {
-      throw LineError(offset, "a JSON command has either \"execute\" or \"exec-oob\", not both")
-    }
-    guard let nameValue = object["execute"] ?? object["exec-oob"] else {
-      throw LineError(offset, "a JSON command needs \"execute\" (or \"exec-oob\")")
-    }
-    guard let name = nameValue.stringValue else {
-      throw LineError(
-        offset,
-        "\"\(outOfBand ? "exec-oob" : "execute")\" must be a string,"
-          + " got \(nameValue.kindDescription)")
-    }
-    var arguments: JSONObject?
-    if let argumentsValue = object["arguments"] {
-      guard let argumentsObject = argumentsValue.objectValue else {
-        throw LineError(
-          offset, "\"arguments\" must be an object, got \(argumentsValue.kindDescription)")
-      }
-      arguments = argumentsObject
-    }
-    return QMPCommand(name, arguments: arguments, id: object["id"], outOfBand: outOfBand)
   }
 
   // MARK: HMP

@@ -1,3 +1,5 @@
+import QMPCodec
+
 /// What one input line amounts to.
 public enum ReadOutcome: Sendable, Hashable {
   /// A complete command, ready to send.
