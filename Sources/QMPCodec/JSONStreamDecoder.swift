@@ -1,0 +1,327 @@
+/// Frames a byte stream into top-level JSON values, as they arrive in chunks of any size.
+///
+/// Framing is by JSON value, not by line: QEMU with `pretty=on` sends objects over many lines,
+/// and a 10 MB reply arrives in many reads. Each byte is scanned once: the scan state (nesting
+/// depth, inside a string, after a backslash) is kept between chunks, so a big message that
+/// arrives in small pieces costs linear time. A complete message is then parsed strictly,
+/// straight from the buffer.
+///
+/// Between messages, whitespace (including `\r\n`) is skipped. A 0xFF byte anywhere is a
+/// reset marker (qemu-ga's sync sentinel): it is reported as ``JSONStreamItem/resetMarker``.
+/// A top-level value other than an object, array or string (a bare number or literal) ends at
+/// the next whitespace, `{`, `[`, `"` or 0xFF.
+///
+/// Recovery from a malformed message. A message whose brackets balance but whose JSON is bad
+/// is reported and skipped: the next message starts right after it. When the framing itself
+/// breaks, the decoder resynchronises at the first of:
+/// - a raw newline inside a string (never valid JSON; QEMU escapes it): the message is
+///   reported, and decoding resumes after that newline;
+/// - a `{` at the start of a line (right after `\n`) while an object is still open: the
+///   unfinished message is reported and the `{` starts a new one. QEMU writes one message per
+///   line, and its pretty output indents everything but the top level, so this is where the
+///   next message starts after a truncated one;
+/// - a 0xFF byte: the unfinished message is reported, then the reset marker.
+/// Bytes at the top level that are not JSON (a stray `}`) are reported as a malformed token.
+///
+/// A message longer than ``maximumMessageSize`` is reported as soon as that is known; its
+/// bytes are dropped as they arrive (memory stays bounded) and decoding resumes after it.
+public struct JSONStreamDecoder: Sendable {
+  /// The largest message, in bytes, that is buffered and parsed.
+  public let maximumMessageSize: Int
+  /// The nesting limit handed to the parser.
+  public let maximumDepth: Int
+
+  private enum Mode: Sendable {
+    /// Between messages.
+    case between
+    /// Inside an array, object or top-level string.
+    case container
+    /// Inside a top-level number or literal (or junk).
+    case scalar
+  }
+
+  private enum ScanEvent {
+    /// Every byte was scanned; no message ended.
+    case needMore
+    /// The message `messageStart..<end` is complete.
+    case complete(end: Int)
+    /// The message `messageStart..<end` cannot be finished; scanning resumes at `scanIndex`.
+    case broken(end: Int)
+    /// A 0xFF byte at `at`; `interrupted` when a message was in progress.
+    case reset(at: Int, interrupted: Bool)
+  }
+
+  private var buffer: [UInt8] = []
+  /// Stream offset of `buffer[0]`, for error messages.
+  private var bufferStreamOffset = 0
+  private var scanIndex = 0
+  private var messageStart = 0
+  private var mode = Mode.between
+  private var depth = 0
+  private var inString = false
+  private var escaped = false
+  private var atLineStart = true
+  /// The current message is over the size limit (already reported): drop its bytes.
+  private var discarding = false
+  /// An item found together with another (an interrupted message, then the reset marker).
+  private var pending: JSONStreamItem?
+
+  /// - Parameters:
+  ///   - maximumMessageSize: bytes a single message may take (QEMU's own limit is 64 MiB).
+  ///   - maximumDepth: nesting limit of each message (QEMU's is 1024).
+  public init(maximumMessageSize: Int = 64 * 1024 * 1024, maximumDepth: Int = 1024) {
+    self.maximumMessageSize = max(1, maximumMessageSize)
+    self.maximumDepth = maximumDepth
+  }
+
+  /// Bytes held for messages not yet returned.
+  public var bufferedByteCount: Int {
+    buffer.count - ((mode == .between || discarding) ? scanIndex : messageStart)
+  }
+
+  /// Adds bytes read from the stream.
+  public mutating func append(_ bytes: UnsafeRawBufferPointer) {
+    compact()
+    buffer.append(contentsOf: bytes)
+  }
+
+  /// Adds bytes read from the stream.
+  public mutating func append(_ bytes: some Collection<UInt8>) {
+    compact()
+    buffer.append(contentsOf: bytes)
+  }
+
+  /// The next complete item, or `nil` when more bytes are needed.
+  public mutating func next() -> JSONStreamItem? {
+    if let item = pending {
+      pending = nil
+      return item
+    }
+    while true {
+      let wasDiscarding = discarding
+      switch scan() {
+      case .needMore:
+        if !discarding && mode != .between && scanIndex - messageStart > maximumMessageSize {
+          discarding = true
+          return .error(
+            JSONStreamError(
+              .tooLarge(limit: maximumMessageSize),
+              streamOffset: bufferStreamOffset + messageStart))
+        }
+        return nil
+      case .complete(let end):
+        discarding = false
+        if wasDiscarding { continue }
+        return parseMessage(messageStart..<end)
+      case .broken(let end):
+        discarding = false
+        if wasDiscarding { continue }
+        return parseMessage(messageStart..<end)
+      case .reset(let at, let interrupted):
+        discarding = false
+        if interrupted && !wasDiscarding {
+          pending = .resetMarker
+          return parseMessage(messageStart..<at)
+        }
+        return .resetMarker
+      }
+    }
+  }
+
+  /// Call at the end of the stream, until it returns `nil`: it returns what ``next()`` would,
+  /// then the unfinished message (a bare number is complete at the end; anything else is
+  /// reported as an error). Afterwards the decoder is empty and can be reused.
+  public mutating func finish() -> JSONStreamItem? {
+    if let item = next() { return item }
+    defer {
+      buffer.removeAll()
+      bufferStreamOffset += scanIndex
+      scanIndex = 0
+      messageStart = 0
+      mode = .between
+      discarding = false
+    }
+    if discarding || mode == .between { return nil }
+    return parseMessage(messageStart..<buffer.count)
+  }
+
+  /// Parses one framed message; one over the size limit is reported (it can get here whole
+  /// when it arrived in a single chunk) without being parsed.
+  private func parseMessage(_ range: Range<Int>) -> JSONStreamItem {
+    guard range.count <= maximumMessageSize else {
+      return .error(
+        JSONStreamError(
+          .tooLarge(limit: maximumMessageSize), streamOffset: bufferStreamOffset + range.lowerBound)
+      )
+    }
+    let result = buffer.withUnsafeBufferPointer { whole in
+      Result { () throws(JSONParseError) -> JSONValue in
+        try JSONParser.parse(
+          UnsafeBufferPointer(rebasing: whole[range]), maximumDepth: maximumDepth)
+      }
+    }
+    switch result {
+    case .success(let value): return .value(value)
+    case .failure(let error):
+      return .error(
+        JSONStreamError(.malformed(error), streamOffset: bufferStreamOffset + range.lowerBound))
+    }
+  }
+
+  /// Drops bytes nothing needs any more, when that is worth a move: everything when the
+  /// buffer is used up, otherwise when at least half of it is dead (amortised linear).
+  private mutating func compact() {
+    let keepFrom = (mode == .between || discarding) ? scanIndex : messageStart
+    guard keepFrom > 0 else { return }
+    if keepFrom == buffer.count {
+      // After a huge message, give the memory back instead of keeping it for ever.
+      if buffer.capacity > 4 * 1024 * 1024 {
+        buffer = []
+      } else {
+        buffer.removeAll(keepingCapacity: true)
+      }
+    } else if keepFrom >= 4096 && keepFrom * 2 >= buffer.count {
+      buffer.removeSubrange(0..<keepFrom)
+    } else {
+      return
+    }
+    bufferStreamOffset += keepFrom
+    scanIndex -= keepFrom
+    messageStart = max(0, messageStart - keepFrom)
+  }
+
+  // MARK: Scanning
+
+  private mutating func scan() -> ScanEvent {
+    var i = scanIndex
+    var mode = self.mode
+    var depth = self.depth
+    var inString = self.inString
+    var escaped = self.escaped
+    var atLineStart = self.atLineStart
+    var messageStart = self.messageStart
+
+    let event = buffer.withUnsafeBufferPointer { bytes -> ScanEvent in
+      let n = bytes.count
+      while i < n {
+        switch mode {
+        case .between:
+          let byte = bytes[i]
+          switch byte {
+          case 0x20, 0x09, 0x0A, 0x0D:
+            i += 1
+          case 0xFF:
+            i += 1
+            return .reset(at: i - 1, interrupted: false)
+          case UInt8(ascii: "{"), UInt8(ascii: "["):
+            messageStart = i
+            mode = .container
+            depth = 1
+            inString = false
+            atLineStart = false
+            i += 1
+          case UInt8(ascii: "\""):
+            messageStart = i
+            mode = .container
+            depth = 0
+            inString = true
+            escaped = false
+            i += 1
+          default:
+            messageStart = i
+            mode = .scalar
+            i += 1
+          }
+
+        case .container:
+          while i < n {
+            let byte = bytes[i]
+            if inString {
+              if escaped {
+                escaped = false
+                if byte != 0x0A && byte != 0xFF {
+                  i += 1
+                  continue
+                }
+              }
+              switch byte {
+              case UInt8(ascii: "\""):
+                inString = false
+                if depth == 0 {
+                  i += 1
+                  mode = .between
+                  return .complete(end: i)
+                }
+              case UInt8(ascii: "\\"):
+                escaped = true
+              case 0x0A:
+                i += 1
+                mode = .between
+                return .broken(end: i)
+              case 0xFF:
+                i += 1
+                mode = .between
+                return .reset(at: i - 1, interrupted: true)
+              default:
+                break
+              }
+              i += 1
+            } else {
+              switch byte {
+              case UInt8(ascii: "\""):
+                inString = true
+                escaped = false
+              case UInt8(ascii: "{"):
+                if atLineStart {
+                  // Leave the `{` to start the next message.
+                  mode = .between
+                  return .broken(end: i)
+                }
+                depth += 1
+              case UInt8(ascii: "["):
+                depth += 1
+              case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+                if depth == 0 {
+                  i += 1
+                  mode = .between
+                  return .complete(end: i)
+                }
+              case 0xFF:
+                i += 1
+                mode = .between
+                return .reset(at: i - 1, interrupted: true)
+              default:
+                break
+              }
+              atLineStart = byte == 0x0A
+              i += 1
+            }
+          }
+
+        case .scalar:
+          while i < n {
+            switch bytes[i] {
+            case 0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "\""),
+              0xFF:
+              mode = .between
+              return .complete(end: i)
+            default:
+              i += 1
+            }
+          }
+        }
+      }
+      return .needMore
+    }
+
+    scanIndex = i
+    self.mode = mode
+    self.depth = depth
+    self.inString = inString
+    self.escaped = escaped
+    self.atLineStart = atLineStart
+    self.messageStart = messageStart
+    return event
+  }
+}
