@@ -4,8 +4,9 @@
 //                     [--exhaust-descriptors]
 //
 // Accepted lines are echoed as "got: [LINE]" above the prompt. Lines read from the FIFO are
-// shown as "event: TEXT" (sanitized), as if they came from the network; the FIFO line "!stop"
-// calls stop() instead. Special typed lines:
+// shown as "event: TEXT" (sanitized), as if they came from the network; the FIFO lines
+// "!stop", "!disable" and "!enable" call stop() and setInputEnabled(_:) instead, from that
+// thread. Special typed lines:
 //   wait         input disabled ("pending") until a FIFO line arrives or Ctrl-C
 //   prompt TEXT  the prompt becomes "TEXT "
 //   size         prints readline's idea of the screen size
@@ -104,9 +105,20 @@ if let fifoPath {
       while let newline = pendingBytes.firstIndex(of: UInt8(ascii: "\n")) {
         let line = String(decoding: pendingBytes[..<newline], as: UTF8.self)
         pendingBytes.removeSubrange(...newline)
-        if line == "!stop" {
+        switch line {
+        case "!stop":
           editor.stop()
           continue
+        case "!disable":
+          editor.setInputEnabled(false)
+          editor.print("disabled")
+          continue
+        case "!enable":
+          editor.print("enabled")
+          editor.setInputEnabled(true)
+          continue
+        default:
+          break
         }
         editor.print("event: " + TerminalText.sanitized(line))
         if pending.withLock({ state in
