@@ -7,7 +7,9 @@ import PackageDescription
 let package = Package(
   name: "qmp-shell",
   products: [
-    .executable(name: "qmp-shell", targets: ["qmp-shell"])
+    .executable(name: "qmp-shell", targets: ["qmp-shell"]),
+    // For the fuzzing package in Tests/Fuzz, which depends on this one by path.
+    .library(name: "QMPCodec", targets: ["QMPCodec"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -68,6 +70,8 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
+    // Benchmarks (`scripts/bench`): our codec against Foundation's JSONSerialization.
+    .executableTarget(name: "qmp-bench", dependencies: ["QMPCodec"]),
     // Test peers: a scripted fake QMP server and helpers that start real QEMU and qemu-ga.
     .target(
       name: "QMPTestSupport",
