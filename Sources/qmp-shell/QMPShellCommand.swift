@@ -42,6 +42,13 @@ struct QMPShellCommand: ParsableCommand {
     help: "Read HMP command lines (sent through human-monitor-command).")
   var hmp = false
 
+  @Option(
+    name: .customLong("schema"),
+    help: ArgumentHelp(
+      "With --dry-run: type values by this saved query-qmp-schema result, as a live session would.",
+      valueName: "FILE"))
+  var schemaFile: String?
+
   @Flag(name: [.customShort("p"), .long], help: "Print JSON indented over several lines.")
   var pretty = false
 
@@ -50,7 +57,24 @@ struct QMPShellCommand: ParsableCommand {
       printError("connecting to QEMU is not built yet; use --dry-run (-n)")
       throw ExitCode(2)
     }
-    let dryRun = DryRun(mode: hmp ? .hmp : .qmp, style: pretty ? .pretty : .compact)
+    var schema: QMPSchema?
+    if let schemaFile {
+      let bytes: [UInt8]
+      do {
+        bytes = try readFile(schemaFile)
+      } catch {
+        printError(error.description)
+        throw ExitCode(2)
+      }
+      do {
+        schema = try QMPSchema(contentsOf: bytes)
+      } catch {
+        printError("\(schemaFile): \(error)")
+        throw ExitCode(2)
+      }
+    }
+    let dryRun = DryRun(
+      mode: hmp ? .hmp : .qmp, style: pretty ? .pretty : .compact, schema: schema)
     let lines: AnySequence<String> =
       commands.isEmpty
       ? AnySequence(StandardInputLines())
@@ -103,4 +127,29 @@ func printError(_ message: String) {
 /// Standard input, line by line.
 struct StandardInputLines: Sequence, IteratorProtocol {
   mutating func next() -> String? { readLine(strippingNewline: true) }
+}
+
+/// A file that cannot be read, with the system's reason.
+struct FileError: Error, CustomStringConvertible {
+  var path: String
+  var code: Int32
+  var description: String { "cannot read \(path): \(String(cString: strerror(code)))" }
+}
+
+/// The whole content of the file at `path` (plain POSIX reads: no Foundation at start-up).
+func readFile(_ path: String) throws(FileError) -> [UInt8] {
+  let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+  guard descriptor >= 0 else { throw FileError(path: path, code: errno) }
+  defer { close(descriptor) }
+  var bytes: [UInt8] = []
+  var chunk = [UInt8](repeating: 0, count: 1 << 16)
+  while true {
+    let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+    if count == 0 { return bytes }
+    if count < 0 {
+      if errno == EINTR { continue }
+      throw FileError(path: path, code: errno)
+    }
+    bytes.append(contentsOf: chunk[0..<count])
+  }
 }
