@@ -15,13 +15,16 @@ struct QMPShellCommand: ParsableCommand {
     discussion: """
       \(ShellHelp.syntax)
 
-      With --dry-run, commands come from -c (repeatable) or standard input and each is
-      printed as one JSON line, exactly as it would be sent (without an id unless one was
-      written), without connecting. A line that cannot be read is reported on standard error
-      as 'qmp-shell: line L, column C: message'.
+      --hmp reads HMP command lines instead (sent with human-monitor-command);
+      'cpu N' is kept by the shell and sent as cpu-index from then on.
 
-      Exit status: 0 success, 1 QMP error, 2 usage or syntax error, 3 cannot connect,
-      4 connection lost, 5 timeout, 130 interrupted.
+      --dry-run prints each command as one JSON line, exactly as it would be
+      sent (with no id unless the input has one), without connecting. Input
+      comes from -c (repeatable) or standard input. A line that cannot be
+      read is reported as 'qmp-shell: line L, column C: message' (status 2).
+
+      Exit status: 0 success, 1 QMP error, 2 usage or syntax error,
+      3 cannot connect, 4 connection lost, 5 timeout, 130 interrupted.
       """
   )
 
