@@ -15,13 +15,16 @@ struct QMPShellCommand: ParsableCommand {
     discussion: """
       \(ShellHelp.syntax)
 
-      With --dry-run, commands come from -c (repeatable) or standard input and each is
-      printed as one JSON line, exactly as it would be sent (without an id unless one was
-      written), without connecting. A line that cannot be read is reported on standard error
-      as 'qmp-shell: line L, column C: message'.
+      --hmp reads HMP command lines instead (sent with human-monitor-command);
+      'cpu N' is kept by the shell and sent as cpu-index from then on.
 
-      Exit status: 0 success, 1 QMP error, 2 usage or syntax error, 3 cannot connect,
-      4 connection lost, 5 timeout, 130 interrupted.
+      --dry-run prints each command as one JSON line, exactly as it would be
+      sent (with no id unless the input has one), without connecting. Input
+      comes from -c (repeatable) or standard input. A line that cannot be
+      read is reported as 'qmp-shell: line L, column C: message' (status 2).
+
+      Exit status: 0 success, 1 QMP error, 2 usage or syntax error,
+      3 cannot connect, 4 connection lost, 5 timeout, 130 interrupted.
       """
   )
 
@@ -42,6 +45,13 @@ struct QMPShellCommand: ParsableCommand {
     help: "Read HMP command lines (sent through human-monitor-command).")
   var hmp = false
 
+  @Option(
+    name: .customLong("schema"),
+    help: ArgumentHelp(
+      "With --dry-run: type values by this saved query-qmp-schema result, as a live session would.",
+      valueName: "FILE"))
+  var schemaFile: String?
+
   @Flag(name: [.customShort("p"), .long], help: "Print JSON indented over several lines.")
   var pretty = false
 
@@ -50,7 +60,24 @@ struct QMPShellCommand: ParsableCommand {
       printError("connecting to QEMU is not built yet; use --dry-run (-n)")
       throw ExitCode(2)
     }
-    let dryRun = DryRun(mode: hmp ? .hmp : .qmp, style: pretty ? .pretty : .compact)
+    var schema: QMPSchema?
+    if let schemaFile {
+      let bytes: [UInt8]
+      do {
+        bytes = try readFile(schemaFile)
+      } catch {
+        printError(error.description)
+        throw ExitCode(2)
+      }
+      do {
+        schema = try QMPSchema(contentsOf: bytes)
+      } catch {
+        printError("\(schemaFile): \(error)")
+        throw ExitCode(2)
+      }
+    }
+    let dryRun = DryRun(
+      mode: hmp ? .hmp : .qmp, style: pretty ? .pretty : .compact, schema: schema)
     let lines: AnySequence<String> =
       commands.isEmpty
       ? AnySequence(StandardInputLines())
@@ -103,4 +130,29 @@ func printError(_ message: String) {
 /// Standard input, line by line.
 struct StandardInputLines: Sequence, IteratorProtocol {
   mutating func next() -> String? { readLine(strippingNewline: true) }
+}
+
+/// A file that cannot be read, with the system's reason.
+struct FileError: Error, CustomStringConvertible {
+  var path: String
+  var code: Int32
+  var description: String { "cannot read \(path): \(String(cString: strerror(code)))" }
+}
+
+/// The whole content of the file at `path` (plain POSIX reads: no Foundation at start-up).
+func readFile(_ path: String) throws(FileError) -> [UInt8] {
+  let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+  guard descriptor >= 0 else { throw FileError(path: path, code: errno) }
+  defer { close(descriptor) }
+  var bytes: [UInt8] = []
+  var chunk = [UInt8](repeating: 0, count: 1 << 16)
+  while true {
+    let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+    if count == 0 { return bytes }
+    if count < 0 {
+      if errno == EINTR { continue }
+      throw FileError(path: path, code: errno)
+    }
+    bytes.append(contentsOf: chunk[0..<count])
+  }
 }

@@ -8,10 +8,15 @@ import QMPCodec
 public struct DryRun {
   public var mode: CommandReader.Mode
   public var style: JSONStyle
+  /// A saved schema (`--schema FILE`) types values as a live session would.
+  public var schema: QMPSchema?
 
-  public init(mode: CommandReader.Mode = .qmp, style: JSONStyle = .compact) {
+  public init(
+    mode: CommandReader.Mode = .qmp, style: JSONStyle = .compact, schema: QMPSchema? = nil
+  ) {
     self.mode = mode
     self.style = style
+    self.schema = schema
   }
 
   /// What a run ended with.
@@ -33,7 +38,7 @@ public struct DryRun {
   /// Reads `lines` in order, calling `output` with each piece of text to print (a command's
   /// JSON, or `.help` text), each ending with a newline. Stops at the first error.
   public func run(lines: some Sequence<String>, output: (String) -> Void) -> Outcome {
-    var reader = CommandReader(mode: mode)
+    var reader = CommandReader(mode: mode, schema: schema)
     var number = 0
     do {
       for line in lines {
@@ -45,7 +50,7 @@ public struct DryRun {
           try reader.finish()
           return .success
         case .meta(.help(let topic)):
-          output(ShellHelp.text(topic: topic, schema: nil) + "\n")
+          output(ShellHelp.text(topic: topic, schema: schema) + "\n")
         case .needsMore, .nothing:
           continue
         }

@@ -10,9 +10,9 @@ public enum MetaCommand: Sendable, Hashable {
 
   /// The meta-commands and what they do, for `.help`.
   public static let summary: [(usage: String, purpose: String)] = [
-    (".help", "show the command syntax"),
-    (".help COMMAND", "show a QMP command's arguments and their types"),
-    (".quit, .exit", "leave the shell (QEMU keeps running; `quit` stops QEMU)"),
+    (".help", "this text"),
+    (".help COMMAND", "a QMP command's arguments and types"),
+    (".quit, .exit", "leave the shell (`quit` stops QEMU)"),
   ]
 
   /// Parses a line whose first non-blank character is `.`; `start` is the offset of the dot.

@@ -72,6 +72,18 @@ public struct QMPSchema: Sendable {
     self.types = types
   }
 
+  /// Builds the schema from a saved file's bytes: either the `return` array itself or the
+  /// whole reply `{"return": [...]}`.
+  public init(contentsOf bytes: [UInt8]) throws(SchemaError) {
+    let value: JSONValue
+    do {
+      value = try JSONValue(parsing: bytes)
+    } catch {
+      throw SchemaError("\(error)")
+    }
+    try self.init(json: value["return"] ?? value)
+  }
+
   /// Every command name, sorted.
   public var commandNames: [String] { commands.keys.sorted() }
 

@@ -1,25 +1,30 @@
 /// The text of `.help` and `.help COMMAND`.
 public enum ShellHelp {
   /// The command syntax, as `.help` and `qmp-shell --help` show it.
-  public static let syntax = """
-    Commands (one per line):
-      NAME [KEY=VALUE]...        e.g. device_add driver=e1000 id=net0
-      { JSON }                   a raw QMP command; may continue over several lines
-      transaction(               a block of actions, one per line: TYPE [KEY=VALUE]...
-      )                          ...ends the block; or on one line: transaction( TYPE k=v )
-      # text                     a comment (only at the start of a line)
-    Values:
-      "text"  JSON string (escapes like \\n, \\u00e9)   'text'  literal string
-      1  -5  18446744073709551615  1.5  2e3            numbers
-      true  false  null                                 booleans and null
-      {'a': 1, "b": [true, None]}  [1, 2]               JSON or Python literals
-      anything else                                     a string; KEY= is ""
-      a.b=1 a.c=2                                       dotted keys nest: {"a": {"b": 1, "c": 2}}
-    With the server's schema, unquoted values take the argument's type (id=123 is "123"
-    for a str argument; on/off/yes/no are booleans), and unknown names are reported.
-    Shell commands start with a dot:
+  public static let syntax =
     """
-    + MetaCommand.summary.map { "  \($0.usage.padding(to: 27))\($0.purpose)" }
+    Commands, one per line:
+      NAME [KEY=VALUE]...      device_add driver=e1000 id=net0
+      {JSON}                   raw QMP command, may span lines
+      transaction(             opens a block: one TYPE [KEY=VALUE]... per line,
+      )                        closed by ')'; or transaction( TYPE k=v )
+      # text                   comment (only at the start of a line)
+    Values:
+      "text"                   JSON string, escapes like \\n and \\u00e9
+      'text'                   literal string
+      42  -5  1.5  2e3         numbers (integers exact to 64 bits)
+      true  false  null        booleans and null
+      {'a': 1, "b": [None]}    JSON or Python-style object or array
+      KEY=                     the empty string
+      anything else            a string
+      a.b=1 a.c=2              nested: {"a": {"b": 1, "c": 2}}
+    With the server's schema, unquoted values take the argument's type
+    (id=123 is "123" for a str; on/off/yes/no for a bool) and unknown
+    names are reported before sending.
+    Shell commands start with a dot:
+
+    """
+    + MetaCommand.summary.map { "  \($0.usage.padding(to: 25))\($0.purpose)" }
     .joined(separator: "\n")
 
   /// `.help` text: the syntax, or a command's arguments when a schema is known.

@@ -86,3 +86,66 @@ import Testing
     }
   }
 }
+
+/// `--dry-run --schema FILE`: typing by a saved schema, through the binary.
+@Suite struct DryRunSchemaBinaryTests {
+  private func withSchemaFile<T>(_ text: String, _ body: (String) async throws -> T) async throws
+    -> T
+  {
+    let path = FileManager.default.temporaryDirectory
+      .appendingPathComponent("qmp-schema-\(UUID().uuidString).json").path
+    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    return try await body(path)
+  }
+
+  @Test func savedSchemaTypesValues() async throws {
+    // The file holds the whole reply, as `socat` would save it.
+    let run = try await withSchemaFile(#"{"return": "# + SchemaFixture.json + "}") { path in
+      try await ShellBinary.run(
+        ["-n", "--schema", path], input: "device_add driver=e1000 id=123\nset_link name=1 up=on\n")
+    }
+    #expect(run.status == 0)
+    #expect(
+      run.stdout == """
+        {"execute":"device_add","arguments":{"driver":"e1000","id":"123"}}
+        {"execute":"set_link","arguments":{"name":"1","up":true}}
+
+        """)
+  }
+
+  @Test func savedSchemaReportsUnknownNames() async throws {
+    let run = try await withSchemaFile(SchemaFixture.json) { path in
+      try await ShellBinary.run(["-n", "--schema", path, "-c", "set_link nmae=x up=on"])
+    }
+    #expect(run.status == 2)
+    #expect(
+      run.stderr
+        == "qmp-shell: line 1, column 10: set_link has no argument nmae; did you mean name?\n")
+  }
+
+  @Test func helpShowsACommandsArguments() async throws {
+    let run = try await withSchemaFile(SchemaFixture.json) { path in
+      try await ShellBinary.run(["-n", "--schema", path, "-c", ".help set_link"])
+    }
+    #expect(run.stdout == "set_link\n  name: str\n  up: bool\n")
+  }
+
+  @Test func missingSchemaFileIsAUsageError() async throws {
+    let path = "/tmp/qmp-no-such-schema-\(UUID().uuidString).json"
+    let run = try await ShellBinary.run(["-n", "--schema", path, "-c", "stop"])
+    #expect(run.status == 2)
+    #expect(run.stderr == "qmp-shell: cannot read \(path): No such file or directory\n")
+  }
+
+  @Test func invalidSchemaFileIsAUsageError() async throws {
+    let run = try await withSchemaFile(#"{"return": {}}"#) { path in
+      try await ShellBinary.run(["-n", "--schema", path, "-c", "stop"])
+    }
+    #expect(run.status == 2)
+    #expect(
+      run.stderr.hasSuffix(
+        ": invalid QMP schema: expected an array of SchemaInfo objects, got an object\n"))
+    #expect(run.stdout == "")
+  }
+}
