@@ -358,6 +358,20 @@ struct LineEditorTerminalTests {
     try terminal.expect("cleared: [abc]")
   }
 
+  @Test func runsOnItsOwnThreadFromAnAsyncCaller() throws {
+    let probe = try ProbeSession(extraArguments: ["--own-thread"])
+    defer { probe.removeFolder() }
+    let terminal = probe.terminal!
+    try terminal.expect(prompt)
+    try probe.inject("hello")
+    try terminal.expect("event: hello")
+    try terminal.send("query-n\t\r")
+    try terminal.expect("got: [query-name ]")
+    try terminal.send("\u{04}")
+    try terminal.expect("ran on its own thread")
+    #expect(try terminal.waitForExit() == 0)
+  }
+
   @Test func missingFileDescriptorsAreReported() throws {
     let probe = try ProbeSession(extraArguments: ["--exhaust-descriptors"], history: false)
     defer { probe.removeFolder() }

@@ -1,7 +1,7 @@
 // A small program that runs a LineEditor, for the terminal tests (they drive it in a pty).
 //
 //   line-editor-probe [--history PATH] [--fifo PATH] [--output-limit BYTES]
-//                     [--exhaust-descriptors]
+//                     [--exhaust-descriptors] [--own-thread]
 //
 // Accepted lines are echoed as "got: [LINE]" above the prompt. Lines read from the FIFO are
 // shown as "event: TEXT" (sanitized), as if they came from the network; the FIFO lines
@@ -22,6 +22,7 @@ var historyPath: String?
 var fifoPath: String?
 var outputLimit = 16 << 20
 var exhaustDescriptors = false
+var ownThread = false
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let argument = arguments.next() {
   switch argument {
@@ -29,6 +30,7 @@ while let argument = arguments.next() {
   case "--fifo": fifoPath = arguments.next()
   case "--output-limit": outputLimit = Int(arguments.next() ?? "") ?? outputLimit
   case "--exhaust-descriptors": exhaustDescriptors = true
+  case "--own-thread": ownThread = true
   default:
     FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8))
     exit(2)
@@ -40,6 +42,15 @@ if exhaustDescriptors {
 }
 
 let pending = Mutex(false)
+
+/// Ends the pending state; true if it was on.
+func takePending() -> Bool {
+  pending.withLock { state in
+    let wasPending = state
+    state = false
+    return wasPending
+  }
+}
 let commands = [
   "query-status", "query-name", "query-commands", "device_add", "blockdev-add", "quit",
 ]
@@ -121,9 +132,7 @@ if let fifoPath {
           break
         }
         editor.print("event: " + TerminalText.sanitized(line))
-        if pending.withLock({ state in
-          defer { state = false }; return state
-        }) {
+        if takePending() {
           editor.print("released")
           editor.setInputEnabled(true)
         }
@@ -132,39 +141,46 @@ if let fifoPath {
   }
 }
 
+@Sendable func handle(_ line: String) {
+  if line == "wait" {
+    pending.withLock { $0 = true }
+    editor.setInputEnabled(false)
+    editor.print("waiting")
+  } else if line.hasPrefix("prompt ") {
+    editor.setPrompt(String(line.dropFirst("prompt ".count)) + " ")
+  } else if line == "size" {
+    var rows: Int32 = 0
+    var columns: Int32 = 0
+    rl_get_screen_size(&rows, &columns)
+    editor.print("size: \(rows)x\(columns)")
+  } else if line == "quit" {
+    Thread.detachNewThread { editor.stop() }
+  } else if line == "again" {
+    do {
+      let second = try LineEditor(configuration: LineEditorConfiguration(historyPath: nil))
+      _ = try second.run { _ in }
+      editor.print("second editor ran")
+    } catch {
+      editor.print("second editor: \(error)")
+    }
+  } else if line.hasPrefix("flood ") {
+    let count = Int(line.dropFirst("flood ".count)) ?? 0
+    Thread.detachNewThread {
+      for index in 0..<count { editor.print("flood \(index)") }
+      editor.print("flood done")
+    }
+  } else {
+    editor.print("got: [\(line)]")
+  }
+}
+
 let reason: LineEditor.ExitReason
 do {
-  reason = try editor.run { line in
-    if line == "wait" {
-      pending.withLock { $0 = true }
-      editor.setInputEnabled(false)
-      editor.print("waiting")
-    } else if line.hasPrefix("prompt ") {
-      editor.setPrompt(String(line.dropFirst("prompt ".count)) + " ")
-    } else if line == "size" {
-      var rows: Int32 = 0
-      var columns: Int32 = 0
-      rl_get_screen_size(&rows, &columns)
-      editor.print("size: \(rows)x\(columns)")
-    } else if line == "quit" {
-      Thread.detachNewThread { editor.stop() }
-    } else if line == "again" {
-      do {
-        let second = try LineEditor(configuration: LineEditorConfiguration(historyPath: nil))
-        _ = try second.run { _ in }
-        editor.print("second editor ran")
-      } catch {
-        editor.print("second editor: \(error)")
-      }
-    } else if line.hasPrefix("flood ") {
-      let count = Int(line.dropFirst("flood ".count)) ?? 0
-      Thread.detachNewThread {
-        for index in 0..<count { editor.print("flood \(index)") }
-        editor.print("flood done")
-      }
-    } else {
-      editor.print("got: [\(line)]")
-    }
+  if ownThread {
+    reason = try await editor.runOnOwnThread(onLine: handle)
+    editor.print("ran on its own thread")
+  } else {
+    reason = try editor.run(onLine: handle)
   }
 } catch {
   FileHandle.standardError.write(Data("probe: \(error)\n".utf8))
