@@ -182,35 +182,34 @@ struct JSONParser {
           // Keys were checked for duplicates as they were read.
           value = .object(
             JSONObject(
-              uncheckedUniqueKeys: Self.popTail(&workspace.keys, from: frame.keysStart, filler: ""),
-              values: Self.popTail(&workspace.values, from: frame.valuesStart, filler: .null)))
+              uncheckedUniqueKeys: Self.popTail(&workspace.keys, from: frame.keysStart),
+              values: Self.popTail(&workspace.values, from: frame.valuesStart)))
         } else {
           if byte == UInt8(ascii: ",") { continue readValue }
           guard byte == UInt8(ascii: "]") else {
             throw JSONParseError(.unexpectedByte(byte, expected: "',' or ']'"), at: index - 1)
           }
           workspace.frames.removeLast()
-          value = .array(Self.popTail(&workspace.values, from: frame.valuesStart, filler: .null))
+          value = .array(Self.popTail(&workspace.values, from: frame.valuesStart))
         }
       }
       return value
     }
   }
 
-  /// Moves `stack[start...]` into a new array of exactly that size and shortens the stack,
-  /// without retaining and releasing each element: the vacated slots get a trivial `filler`.
+  /// Copies `stack[start...]` into a new array of exactly that size and shortens the stack.
+  ///
+  /// `reserveCapacity` is used on purpose: it allocates through code specialised for the
+  /// element type, while `Array(unsafeUninitializedCapacity:)` goes through an unspecialised
+  /// runtime path that looks up type metadata on every call (a quarter of the decoding time
+  /// of small messages, measured with callgrind).
   @inline(__always)
-  private static func popTail<T>(_ stack: inout [T], from start: Int, filler: T) -> [T] {
+  private static func popTail<T>(_ stack: inout [T], from start: Int) -> [T] {
     let count = stack.count - start
     guard count > 0 else { return [] }
-    let tail = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
-      stack.withUnsafeMutableBufferPointer { source in
-        let from = source.baseAddress! + start
-        buffer.baseAddress!.moveInitialize(from: from, count: count)
-        from.initialize(repeating: filler, count: count)
-      }
-      initialized = count
-    }
+    var tail: [T] = []
+    tail.reserveCapacity(count)
+    tail.append(contentsOf: stack[start...])
     stack.removeLast(count)
     return tail
   }
