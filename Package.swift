@@ -81,6 +81,12 @@ let package = Package(
         .product(name: "NIOPosix", package: "swift-nio"),
       ]
     ),
+    // Test helper: runs a LineEditor in a pseudo-terminal for the terminal tests.
+    .executableTarget(
+      name: "line-editor-probe",
+      dependencies: ["QMPShell", "CReadline"],
+      path: "Tests/Support/LineEditorProbe"
+    ),
     .testTarget(name: "QMPCodecTests", dependencies: ["QMPCodec"]),
     .testTarget(
       name: "AsyncProtocolTests",
@@ -97,7 +103,9 @@ let package = Package(
     ),
     .testTarget(
       name: "QMPShellTests",
-      dependencies: ["QMPShell", "QMPCodec", "QMPClient", "QMPTestSupport", "qmp-shell"]
+      dependencies: [
+        "QMPShell", "QMPCodec", "QMPClient", "QMPTestSupport", "qmp-shell", "line-editor-probe",
+      ]
     ),
   ]
 )
