@@ -65,6 +65,8 @@ public struct JSONStreamDecoder: Sendable {
   private var discarding = false
   /// An item found together with another (an interrupted message, then the reset marker).
   private var pending: JSONStreamItem?
+  /// The parser's stacks, reused from message to message.
+  private var workspace = JSONParserWorkspace()
 
   /// - Parameters:
   ///   - maximumMessageSize: bytes a single message may take (QEMU's own limit is 64 MiB).
@@ -147,17 +149,19 @@ public struct JSONStreamDecoder: Sendable {
 
   /// Parses one framed message; one over the size limit is reported (it can get here whole
   /// when it arrived in a single chunk) without being parsed.
-  private func parseMessage(_ range: Range<Int>) -> JSONStreamItem {
+  private mutating func parseMessage(_ range: Range<Int>) -> JSONStreamItem {
     guard range.count <= maximumMessageSize else {
       return .error(
         JSONStreamError(
           .tooLarge(limit: maximumMessageSize), streamOffset: bufferStreamOffset + range.lowerBound)
       )
     }
+    let maximumDepth = maximumDepth
     let result = buffer.withUnsafeBufferPointer { whole in
       Result { () throws(JSONParseError) -> JSONValue in
         try JSONParser.parse(
-          UnsafeBufferPointer(rebasing: whole[range]), maximumDepth: maximumDepth)
+          UnsafeBufferPointer(rebasing: whole[range]), maximumDepth: maximumDepth,
+          workspace: &workspace)
       }
     }
     switch result {
