@@ -148,8 +148,8 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
     hooks.withLock { $0.inbound = hook }
   }
 
-  /// Installs (or with `nil` removes) the hook that sees every outbound message just before
-  /// it is encoded.
+  /// Installs (or with `nil` removes) the hook that sees every outbound message when it is
+  /// sent (before it is queued).
   public func setOutboundHook(_ hook: Hook?) {
     hooks.withLock { $0.outbound = hook }
   }
@@ -278,8 +278,7 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
     if let handshake {
       let channel = HandshakeChannel<Message>(
         receive: { try await link.mailbox.receive() },
-        send: { message in try await link.queue.enqueue(message, closedError: SessionClosedError())
-        })
+        send: { message in try await self.submit(message, to: link) })
       do {
         try await handshake(channel)
       } catch {
@@ -304,29 +303,41 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
       }
       return link
     }
+    try await submit(message, to: link)
+  }
+
+  /// Runs the outbound hook (in the sender's task, so a hook change applies to every later
+  /// send) and queues what it returns.
+  private func submit(_ message: Message, to link: Link<Message>) async throws {
+    guard let message = applyHook(\.outbound, to: message) else { return }
     try await link.queue.enqueue(message, closedError: SessionClosedError())
   }
 
   private func runReader(_ stream: Transport.Stream<Message>, link: Link<Message>) async {
-    var ending: any Error = PeerClosedError()
-    do {
-      try await stream.executeThenClose { inbound in
+    let report = try? await stream.executeThenClose { inbound -> (any Error)? in
+      var ending: any Error = PeerClosedError()
+      do {
         for try await message in inbound {
-          if link.isStopped { return }
+          if link.isStopped { return nil }
           logger.trace("<-- \(message)")
           guard let message = applyHook(\.inbound, to: message) else { continue }
           if await link.mailbox.offer(message) == .consumed { continue }
-          if link.isStopped { return }
+          if link.isStopped { return nil }
           await onEvent(.message(message))
         }
+      } catch {
+        ending = error
       }
-    } catch {
-      ending = error
+      // Recorded before `executeThenClose` closes the channel: that close makes a busy writer
+      // fail as well, and its error is a consequence that must not pass for the cause.
+      return readerEnded(link, error: ending)
     }
-    await readerEnded(link, error: ending)
+    if let report { await onEvent(.failed(report)) }
   }
 
-  private func readerEnded(_ link: Link<Message>, error: any Error) async {
+  /// Records why the reader stopped, moves to `disconnecting` and stops the writer.
+  /// - Returns: the root cause if the owner is to be told about it.
+  private func readerEnded(_ link: Link<Message>, error: any Error) -> (any Error)? {
     let report = core.withLock { s -> (any Error)? in
       // A link torn down by its owner ends quietly; so does the end of a normal disconnect.
       if link.isStopped { return nil }
@@ -344,21 +355,27 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
       s.failureDelivered = true
       return failure
     }
-    if link.isStopped { return }
+    if link.isStopped { return nil }
     logger.debug("reader ended: \(link.failure ?? error)")
     link.abandon()
-    if let report { await onEvent(.failed(report)) }
+    return report
   }
 
   private func runWriter(_ link: Link<Message>) async {
     do {
       while let batch = await link.queue.next() {
-        let hook = hooks.withLock { $0.outbound }
         var buffer = link.channel.allocator.buffer(capacity: 256)
-        for original in batch {
-          guard let message = hook.map({ $0(original) }) ?? original else { continue }
+        for message in batch {
           logger.trace("--> \(message)")
-          try codec.encode(message, into: &buffer)
+          let mark = buffer.writerIndex
+          do {
+            try codec.encode(message, into: &buffer)
+          } catch {
+            // Messages queued before the bad one still go out, in order; no part of it does.
+            buffer.moveWriterIndex(to: mark)
+            if buffer.readableBytes > 0 { try? await link.channel.writeAndFlush(buffer) }
+            throw error
+          }
         }
         if buffer.readableBytes > 0 {
           try await link.channel.writeAndFlush(buffer)
