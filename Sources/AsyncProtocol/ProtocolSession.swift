@@ -215,20 +215,37 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
       throw failOpening(attempt: attempt, error: error)
     }
 
-    let refused = core.withLock { s -> (any Error)? in
+    guard attempt.complete() else {
+      link.stop()
+      throw failOpening(attempt: attempt, error: SessionClosedError())
+    }
+    let outcome = core.withLock { s -> Result<(any Error)?, any Error> in
       if s.disconnectRequested {
-        return ConnectError(phase: .handshake, underlying: SessionClosedError())
+        return .failure(ConnectError(phase: .handshake, underlying: SessionClosedError()))
       }
-      if let failure = link.failure { return ConnectError(phase: .handshake, underlying: failure) }
       s.link = link
       s.attempt = nil
       transition(&s, to: .running)
       link.mailbox.endHandshake()
-      return nil
+      // The handshake succeeded, so the connect did; but the peer may already have hung up
+      // (a reader only gets that far once the handshake consumed everything before the
+      // end). Report it like any failure while running, so the outcome does not depend on
+      // which side of the handshake's end the hang-up landed.
+      guard let failure = link.failure else { return .success(nil) }
+      transition(&s, to: .disconnecting)
+      s.failureDelivered = true
+      return .success(failure)
     }
-    if let refused {
+    switch outcome {
+    case .failure(let refused):
       link.stop()
       throw failOpening(attempt: attempt, error: refused)
+    case .success(let early?):
+      logger.debug("session failed during the handshake: \(early)")
+      link.abandon()
+      await onEvent(.failed(early))
+    case .success(nil):
+      break
     }
   }
 
@@ -317,13 +334,18 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
     let report = try? await stream.executeThenClose { inbound -> (any Error)? in
       var ending: any Error = PeerClosedError()
       do {
-        for try await message in inbound {
-          if link.isStopped { return nil }
-          logger.trace("<-- \(message)")
-          guard let message = applyHook(\.inbound, to: message) else { continue }
-          if await link.mailbox.offer(message) == .consumed { continue }
-          if link.isStopped { return nil }
-          await onEvent(.message(message))
+        for try await batch in inbound {
+          let hook = hooks.withLock { $0.inbound }
+          for received in batch {
+            if link.isStopped { return nil }
+            logger.trace("<-- \(received)")
+            guard let message = hook.map({ $0(received) }) ?? received else { continue }
+            if link.mailbox.isHandshaking, await link.mailbox.offer(message) == .consumed {
+              continue
+            }
+            if link.isStopped { return nil }
+            await onEvent(.message(message))
+          }
         }
       } catch {
         ending = error
