@@ -65,6 +65,8 @@ public struct JSONStreamDecoder: Sendable {
   private var discarding = false
   /// An item found together with another (an interrupted message, then the reset marker).
   private var pending: JSONStreamItem?
+  /// The parser's stacks, reused from message to message.
+  private var workspace = JSONParserWorkspace()
 
   /// - Parameters:
   ///   - maximumMessageSize: bytes a single message may take (QEMU's own limit is 64 MiB).
@@ -112,12 +114,6 @@ public struct JSONStreamDecoder: Sendable {
       case .complete(let end):
         discarding = false
         if wasDiscarding { continue }
-        if end - messageStart > maximumMessageSize {
-          return .error(
-            JSONStreamError(
-              .tooLarge(limit: maximumMessageSize),
-              streamOffset: bufferStreamOffset + messageStart))
-        }
         return parseMessage(messageStart..<end)
       case .broken(let end):
         discarding = false
@@ -148,19 +144,24 @@ public struct JSONStreamDecoder: Sendable {
       discarding = false
     }
     if discarding || mode == .between { return nil }
-    if mode == .scalar && scanIndex - messageStart > maximumMessageSize {
-      return .error(
-        JSONStreamError(
-          .tooLarge(limit: maximumMessageSize), streamOffset: bufferStreamOffset + messageStart))
-    }
     return parseMessage(messageStart..<buffer.count)
   }
 
-  private func parseMessage(_ range: Range<Int>) -> JSONStreamItem {
+  /// Parses one framed message; one over the size limit is reported (it can get here whole
+  /// when it arrived in a single chunk) without being parsed.
+  private mutating func parseMessage(_ range: Range<Int>) -> JSONStreamItem {
+    guard range.count <= maximumMessageSize else {
+      return .error(
+        JSONStreamError(
+          .tooLarge(limit: maximumMessageSize), streamOffset: bufferStreamOffset + range.lowerBound)
+      )
+    }
+    let maximumDepth = maximumDepth
     let result = buffer.withUnsafeBufferPointer { whole in
       Result { () throws(JSONParseError) -> JSONValue in
         try JSONParser.parse(
-          UnsafeBufferPointer(rebasing: whole[range]), maximumDepth: maximumDepth)
+          UnsafeBufferPointer(rebasing: whole[range]), maximumDepth: maximumDepth,
+          workspace: &workspace)
       }
     }
     switch result {
