@@ -7,7 +7,9 @@ import PackageDescription
 let package = Package(
   name: "qmp-shell",
   products: [
-    .executable(name: "qmp-shell", targets: ["qmp-shell"])
+    .executable(name: "qmp-shell", targets: ["qmp-shell"]),
+    // For the fuzzing package in Tests/Fuzz, which depends on this one by path.
+    .library(name: "QMPCodec", targets: ["QMPCodec"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -68,6 +70,8 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
+    // Benchmarks (`scripts/bench`): our codec against Foundation's JSONSerialization.
+    .executableTarget(name: "qmp-bench", dependencies: ["QMPCodec"]),
     // Test peers: a scripted fake QMP server and helpers that start real QEMU and qemu-ga.
     .target(
       name: "QMPTestSupport",
@@ -76,6 +80,12 @@ let package = Package(
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
       ]
+    ),
+    // Test helper: runs a LineEditor in a pseudo-terminal for the terminal tests.
+    .executableTarget(
+      name: "line-editor-probe",
+      dependencies: ["QMPShell", "CReadline"],
+      path: "Tests/Support/LineEditorProbe"
     ),
     .testTarget(name: "QMPCodecTests", dependencies: ["QMPCodec"]),
     .testTarget(
@@ -93,7 +103,9 @@ let package = Package(
     ),
     .testTarget(
       name: "QMPShellTests",
-      dependencies: ["QMPShell", "QMPCodec", "QMPClient", "QMPTestSupport", "qmp-shell"]
+      dependencies: [
+        "QMPShell", "QMPCodec", "QMPClient", "QMPTestSupport", "qmp-shell", "line-editor-probe",
+      ]
     ),
   ]
 )

@@ -112,12 +112,6 @@ public struct JSONStreamDecoder: Sendable {
       case .complete(let end):
         discarding = false
         if wasDiscarding { continue }
-        if end - messageStart > maximumMessageSize {
-          return .error(
-            JSONStreamError(
-              .tooLarge(limit: maximumMessageSize),
-              streamOffset: bufferStreamOffset + messageStart))
-        }
         return parseMessage(messageStart..<end)
       case .broken(let end):
         discarding = false
@@ -148,15 +142,18 @@ public struct JSONStreamDecoder: Sendable {
       discarding = false
     }
     if discarding || mode == .between { return nil }
-    if mode == .scalar && scanIndex - messageStart > maximumMessageSize {
-      return .error(
-        JSONStreamError(
-          .tooLarge(limit: maximumMessageSize), streamOffset: bufferStreamOffset + messageStart))
-    }
     return parseMessage(messageStart..<buffer.count)
   }
 
+  /// Parses one framed message; one over the size limit is reported (it can get here whole
+  /// when it arrived in a single chunk) without being parsed.
   private func parseMessage(_ range: Range<Int>) -> JSONStreamItem {
+    guard range.count <= maximumMessageSize else {
+      return .error(
+        JSONStreamError(
+          .tooLarge(limit: maximumMessageSize), streamOffset: bufferStreamOffset + range.lowerBound)
+      )
+    }
     let result = buffer.withUnsafeBufferPointer { whole in
       Result { () throws(JSONParseError) -> JSONValue in
         try JSONParser.parse(

@@ -1,0 +1,56 @@
+import NIOCore
+import Synchronization
+
+/// One live connection of a session: the channel, the outbound queue, the handshake mailbox,
+/// the writer task and the first failure seen on it.
+///
+/// A session gets a new link for every connect, so tasks of an old connection that are still
+/// winding down can never touch the next one.
+final class Link<Message: Sendable>: Sendable {
+  let channel: any Channel
+  let queue: OutboundQueue<Message>
+  let mailbox = HandshakeMailbox<Message>()
+  private let stoppedFlag = Atomic<Bool>(false)
+  private let firstFailure = Mutex<(any Error)?>(nil)
+  private let writer = Mutex<Task<Void, Never>?>(nil)
+
+  init(channel: any Channel, queueLimit: Int) {
+    self.channel = channel
+    self.queue = OutboundQueue(limit: queueLimit)
+  }
+
+  /// Set when the owner tears the link down: the reader stops delivering and later errors are
+  /// consequences, not causes.
+  var isStopped: Bool { stoppedFlag.load(ordering: .acquiring) }
+
+  /// The root cause, if anything failed.
+  var failure: (any Error)? { firstFailure.withLock { $0 } }
+
+  /// Keeps `error` unless an earlier failure is already known (later errors are usually
+  /// caused by the first one and must not mask it).
+  func record(_ error: any Error) {
+    firstFailure.withLock { if $0 == nil { $0 = error } }
+  }
+
+  func startWriter(_ task: Task<Void, Never>) {
+    writer.withLock { $0 = task }
+  }
+
+  func writerFinished() async {
+    await writer.withLock { $0 }?.value
+  }
+
+  /// Stops everything without flushing: waiting senders and the handshake are woken, the
+  /// channel is closed (which ends the reader).
+  func stop() {
+    stoppedFlag.store(true, ordering: .releasing)
+    abandon()
+  }
+
+  /// Drops queued output and closes the channel (the error path).
+  func abandon() {
+    queue.fail(SessionClosedError())
+    mailbox.close(with: failure ?? SessionClosedError())
+    channel.close(promise: nil)
+  }
+}

@@ -1,0 +1,441 @@
+import Logging
+import NIOCore
+import Synchronization
+
+/// A full-duplex, message-based session over a stream socket, generic over the message type
+/// and its codec. It knows nothing about QMP: the QMP client plugs in a JSON codec and does
+/// its greeting and negotiation in the handshake hook.
+///
+/// Life cycle (see ``Runstate``): `connect`/`accept` go `idle → connecting → running`; the
+/// handshake runs while `connecting`. While running, a reader task decodes inbound messages
+/// and hands each to `onEvent` in order (awaited: a slow owner makes the session stop reading
+/// the socket), and a writer task drains a bounded outbound queue in order. If the reader or
+/// writer fails, the session moves to `disconnecting` at once, keeps the first failure as the
+/// root cause, reports it once as ``SessionEvent/failed(_:)`` and waits for the owner's
+/// `disconnect()`, which rethrows it and returns to `idle`.
+public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringConvertible {
+  public typealias Message = Codec.Message
+  /// Runs after the transport is up and before the session is `running`.
+  public typealias Handshake = @Sendable (HandshakeChannel<Message>) async throws -> Void
+  /// Receives every ``SessionEvent``, one at a time.
+  public typealias EventHandler = @Sendable (SessionEvent<Message>) async -> Void
+  /// Sees a message and returns it (possibly rewritten), or `nil` to drop it.
+  public typealias Hook = @Sendable (Message) -> Message?
+
+  public let configuration: SessionConfiguration
+  /// Labelled `<given label>.<name>` when the configuration has a name.
+  public let logger: Logger
+  private let codec: Codec
+  private let handshake: Handshake?
+  private let onEvent: EventHandler
+  private let core = Mutex(Core())
+  private let hooks = Mutex(Hooks())
+
+  private struct Hooks {
+    var inbound: Hook?
+    var outbound: Hook?
+  }
+
+  private struct Core {
+    var runstate = Runstate.idle
+    var watchers: [UInt64: AsyncStream<Runstate>.Continuation] = [:]
+    var nextWatcherID: UInt64 = 0
+    /// The connect or accept under way.
+    var attempt: ConnectAttempt?
+    /// `disconnect()` was called while connecting: the attempt must not become running.
+    var disconnectRequested = false
+    var link: Link<Message>?
+    /// The owner started a normal disconnect (flush, then close).
+    var closingNormally = false
+    /// Somebody is tearing the link down; others only wait for `idle`.
+    var teardownStarted = false
+    /// `.failed` was handed to the owner.
+    var failureDelivered = false
+  }
+
+  private enum DisconnectPlan {
+    case nothing
+    case waitForIdle(ConnectAttempt?)
+    case tearDown(Link<Message>, flush: Bool)
+  }
+
+  private enum Opening {
+    case dial(Endpoint)
+    case listen(Endpoint, onListening: (@Sendable (Endpoint) async -> Void)?)
+  }
+
+  public init(
+    codec: Codec,
+    configuration: SessionConfiguration = .init(),
+    logger: Logger = Logger(label: "qmp-shell.protocol"),
+    handshake: Handshake? = nil,
+    onEvent: @escaping EventHandler
+  ) {
+    self.codec = codec
+    self.configuration = configuration
+    if let name = configuration.name {
+      let handler = logger.handler
+      // Keep the caller's handler (and so its destination); the label and a `session`
+      // metadata value make this session's lines recognisable.
+      var named = Logger(label: "\(logger.label).\(name)", factory: { _ in handler })
+      named[metadataKey: "session"] = "\(name)"
+      self.logger = named
+    } else {
+      self.logger = logger
+    }
+    self.handshake = handshake
+    self.onEvent = onEvent
+  }
+
+  deinit {
+    core.withLock { s in
+      for watcher in s.watchers.values { watcher.finish() }
+      s.link?.stop()
+    }
+  }
+
+  public var description: String {
+    if let name = configuration.name {
+      return "ProtocolSession(name: \(name), runstate: \(runstate))"
+    }
+    return "ProtocolSession(runstate: \(runstate))"
+  }
+
+  // MARK: - Runstate
+
+  public var runstate: Runstate { core.withLock { $0.runstate } }
+
+  /// The current runstate first, then every change, in order. Any number of watchers may
+  /// listen; a watcher stops being fed when its stream is dropped or its task cancelled.
+  /// Changes are buffered without bound, but a session changes state only a few times per
+  /// connection.
+  public func runstateChanges() -> AsyncStream<Runstate> {
+    let (stream, continuation) = AsyncStream<Runstate>.makeStream()
+    let id = core.withLock { s -> UInt64 in
+      s.nextWatcherID &+= 1
+      return s.nextWatcherID
+    }
+    continuation.onTermination = { [weak self] _ in
+      _ = self?.core.withLock { $0.watchers.removeValue(forKey: id) }
+    }
+    core.withLock { s in
+      s.watchers[id] = continuation
+      continuation.yield(s.runstate)
+    }
+    return stream
+  }
+
+  private func transition(_ s: inout Core, to new: Runstate) {
+    guard s.runstate != new else { return }
+    let old = s.runstate
+    s.runstate = new
+    for watcher in s.watchers.values { watcher.yield(new) }
+    switch new {
+    case .running, .idle: logger.info("runstate \(old) -> \(new)")
+    case .connecting, .disconnecting: logger.debug("runstate \(old) -> \(new)")
+    }
+  }
+
+  private func waitUntilIdle() async {
+    for await state in runstateChanges() where state == .idle { return }
+  }
+
+  // MARK: - Hooks
+
+  /// Installs (or with `nil` removes) the hook that sees every inbound message before the
+  /// handshake or the owner does.
+  public func setInboundHook(_ hook: Hook?) {
+    hooks.withLock { $0.inbound = hook }
+  }
+
+  /// Installs (or with `nil` removes) the hook that sees every outbound message just before
+  /// it is encoded.
+  public func setOutboundHook(_ hook: Hook?) {
+    hooks.withLock { $0.outbound = hook }
+  }
+
+  // MARK: - Connecting
+
+  /// Connects to `endpoint`, runs the handshake, and starts the reader and writer.
+  ///
+  /// - Throws: ``StateError`` unless `idle`; ``ConnectError`` (phase and root cause) when the
+  ///   transport or the handshake fails or the connect timeout expires; `CancellationError`
+  ///   when the calling task is cancelled. After any error the session is `idle` again.
+  public func connect(to endpoint: Endpoint) async throws {
+    try await open(.dial(endpoint))
+  }
+
+  /// Listens on `endpoint`, takes exactly one peer, stops listening (a UNIX socket file is
+  /// removed), then continues like ``connect(to:)``.
+  ///
+  /// - Parameter onListening: called once the listener is bound, with the real address (for
+  ///   TCP port 0, the port the system picked), so a peer can be started only then.
+  public func accept(
+    on endpoint: Endpoint, onListening: (@Sendable (Endpoint) async -> Void)? = nil
+  ) async throws {
+    try await open(.listen(endpoint, onListening: onListening))
+  }
+
+  private func open(_ opening: Opening) async throws {
+    let attempt = ConnectAttempt()
+    try core.withLock { s in
+      guard s.runstate == .idle else {
+        throw StateError(current: s.runstate, required: .idle)
+      }
+      s.attempt = attempt
+      s.disconnectRequested = false
+      s.closingNormally = false
+      s.teardownStarted = false
+      s.failureDelivered = false
+      transition(&s, to: .connecting)
+    }
+    switch opening {
+    case .dial(let endpoint): logger.debug("connecting to \(endpoint)")
+    case .listen(let endpoint, _): logger.debug("waiting for a peer on \(endpoint)")
+    }
+
+    let timer = configuration.connectTimeout.map { timeout in
+      Task {
+        guard (try? await Task.sleep(for: timeout)) != nil else { return }
+        attempt.abort(.timedOut(timeout))
+      }
+    }
+    defer { timer?.cancel() }
+
+    let link: Link<Message>
+    do {
+      link = try await withTaskCancellationHandler {
+        try await attempt.race(
+          { try await self.establish(opening, attempt: attempt) },
+          discard: { link in link.stop() })
+      } onCancel: {
+        attempt.abort(.cancelled)
+      }
+    } catch {
+      throw failOpening(attempt: attempt, error: error)
+    }
+
+    let refused = core.withLock { s -> (any Error)? in
+      if s.disconnectRequested {
+        return ConnectError(phase: .handshake, underlying: SessionClosedError())
+      }
+      if let failure = link.failure { return ConnectError(phase: .handshake, underlying: failure) }
+      s.link = link
+      s.attempt = nil
+      transition(&s, to: .running)
+      link.mailbox.endHandshake()
+      return nil
+    }
+    if let refused {
+      link.stop()
+      throw failOpening(attempt: attempt, error: refused)
+    }
+  }
+
+  /// Brings a failed connect back to `idle` and picks the error to throw.
+  private func failOpening(attempt: ConnectAttempt, error: any Error) -> any Error {
+    let thrown: any Error
+    switch attempt.abortReason ?? (error as? ConnectAttempt.AbortReason) {
+    case .cancelled?: thrown = CancellationError()
+    case .timedOut(let timeout)?:
+      thrown = ConnectError(phase: attempt.phase, underlying: ConnectTimeoutError(timeout: timeout))
+    case .disconnected?:
+      thrown = ConnectError(phase: attempt.phase, underlying: SessionClosedError())
+    case nil:
+      thrown = error is ConnectError ? error : ConnectError(phase: attempt.phase, underlying: error)
+    }
+    logger.debug("connect failed: \(thrown)")
+    core.withLock { s in
+      transition(&s, to: .disconnecting)
+      s.attempt = nil
+      transition(&s, to: .idle)
+    }
+    return thrown
+  }
+
+  /// The work of a connect: transport, then reader and writer, then the handshake.
+  private func establish(_ opening: Opening, attempt: ConnectAttempt) async throws -> Link<Message>
+  {
+    let stream: Transport.Stream<Message>
+    do {
+      switch opening {
+      case .dial(let endpoint):
+        stream = try await Transport.dial(
+          endpoint, codec: codec, configuration: configuration, attempt: attempt)
+      case .listen(let endpoint, let onListening):
+        stream = try await Transport.acceptOne(
+          endpoint, codec: codec, configuration: configuration, attempt: attempt,
+          onListening: onListening)
+      }
+    } catch {
+      throw ConnectError(phase: .transport, underlying: error)
+    }
+    attempt.phase = .handshake
+    let link = Link<Message>(channel: stream.channel, queueLimit: configuration.outboundQueueLimit)
+    link.startWriter(Task { await self.runWriter(link) })
+    Task { await self.runReader(stream, link: link) }
+
+    if let handshake {
+      let channel = HandshakeChannel<Message>(
+        receive: { try await link.mailbox.receive() },
+        send: { message in try await link.queue.enqueue(message, closedError: SessionClosedError())
+        })
+      do {
+        try await handshake(channel)
+      } catch {
+        link.stop()
+        throw ConnectError(phase: .handshake, underlying: link.failure ?? error)
+      }
+    }
+    return link
+  }
+
+  // MARK: - Running
+
+  /// Queues `message` for the writer; suspends while the outbound queue is full.
+  ///
+  /// - Throws: ``StateError`` unless `running`; ``SessionClosedError`` if the session goes
+  ///   down while this call waits for room; `CancellationError` if the caller is cancelled
+  ///   while waiting (the message is then not sent).
+  public func send(_ message: Message) async throws {
+    let link = try core.withLock { s -> Link<Message> in
+      guard s.runstate == .running, let link = s.link else {
+        throw StateError(current: s.runstate, required: .running)
+      }
+      return link
+    }
+    try await link.queue.enqueue(message, closedError: SessionClosedError())
+  }
+
+  private func runReader(_ stream: Transport.Stream<Message>, link: Link<Message>) async {
+    var ending: any Error = PeerClosedError()
+    do {
+      try await stream.executeThenClose { inbound in
+        for try await message in inbound {
+          if link.isStopped { return }
+          logger.trace("<-- \(message)")
+          guard let message = applyHook(\.inbound, to: message) else { continue }
+          if await link.mailbox.offer(message) == .consumed { continue }
+          if link.isStopped { return }
+          await onEvent(.message(message))
+        }
+      }
+    } catch {
+      ending = error
+    }
+    await readerEnded(link, error: ending)
+  }
+
+  private func readerEnded(_ link: Link<Message>, error: any Error) async {
+    let report = core.withLock { s -> (any Error)? in
+      // A link torn down by its owner ends quietly; so does the end of a normal disconnect.
+      if link.isStopped { return nil }
+      guard s.link === link else {
+        // Still connecting: the handshake learns it through the mailbox.
+        link.record(error)
+        return nil
+      }
+      if s.closingNormally { return nil }
+      link.record(error)
+      transition(&s, to: .disconnecting)
+      guard !s.teardownStarted, !s.failureDelivered, let failure = link.failure else {
+        return nil
+      }
+      s.failureDelivered = true
+      return failure
+    }
+    if link.isStopped { return }
+    logger.debug("reader ended: \(link.failure ?? error)")
+    link.abandon()
+    if let report { await onEvent(.failed(report)) }
+  }
+
+  private func runWriter(_ link: Link<Message>) async {
+    do {
+      while let batch = await link.queue.next() {
+        let hook = hooks.withLock { $0.outbound }
+        var buffer = link.channel.allocator.buffer(capacity: 256)
+        for original in batch {
+          guard let message = hook.map({ $0(original) }) ?? original else { continue }
+          logger.trace("--> \(message)")
+          try codec.encode(message, into: &buffer)
+        }
+        if buffer.readableBytes > 0 {
+          try await link.channel.writeAndFlush(buffer)
+        }
+      }
+    } catch {
+      writerFailed(link, error: error)
+    }
+  }
+
+  private func writerFailed(_ link: Link<Message>, error: any Error) {
+    guard !link.isStopped else { return }
+    core.withLock { s in
+      link.record(error)
+      if s.link === link { transition(&s, to: .disconnecting) }
+    }
+    logger.debug("writer failed: \(error)")
+    // Closing the channel ends the reader, which reports the root cause to the owner.
+    link.abandon()
+  }
+
+  private func applyHook(_ which: KeyPath<Hooks, Hook?>, to message: Message) -> Message? {
+    guard let hook = hooks.withLock({ $0[keyPath: which] }) else { return message }
+    return hook(message)
+  }
+
+  // MARK: - Disconnecting
+
+  /// Ends the session; idempotent and valid in every state.
+  ///
+  /// - `running`: flushes every queued message, closes, returns to `idle`.
+  /// - `disconnecting` after a failure: closes without waiting for the queue, returns to
+  ///   `idle`, and throws the root cause (a ``PeerClosedError`` when the peer hung up). Only
+  ///   one call throws it; a later call returns normally.
+  /// - `connecting`: aborts the attempt (its caller gets a ``ConnectError`` wrapping
+  ///   ``SessionClosedError``) and returns once the session is `idle`.
+  /// - `idle`: returns at once.
+  ///
+  /// It does not wait for an `onEvent` call that is in progress, so `onEvent` may call it.
+  public func disconnect() async throws {
+    let plan = core.withLock { s -> DisconnectPlan in
+      switch s.runstate {
+      case .idle:
+        return .nothing
+      case .connecting:
+        s.disconnectRequested = true
+        return .waitForIdle(s.attempt)
+      case .running, .disconnecting:
+        guard !s.teardownStarted, let link = s.link else { return .waitForIdle(nil) }
+        s.teardownStarted = true
+        let flush = s.runstate == .running
+        s.closingNormally = flush
+        transition(&s, to: .disconnecting)
+        return .tearDown(link, flush: flush)
+      }
+    }
+    switch plan {
+    case .nothing:
+      return
+    case .waitForIdle(let attempt):
+      attempt?.abort(.disconnected)
+      await waitUntilIdle()
+    case .tearDown(let link, let flush):
+      if flush {
+        logger.debug("flushing the outbound queue")
+        link.queue.finish()
+        await link.writerFinished()
+      }
+      link.stop()
+      await link.writerFinished()
+      try? await link.channel.closeFuture.get()
+      let failure = link.failure
+      core.withLock { s in
+        s.link = nil
+        transition(&s, to: .idle)
+      }
+      if let failure { throw failure }
+    }
+  }
+}

@@ -1,0 +1,30 @@
+/// Tunables of a ``ProtocolSession``. Every field has a default that suits QMP.
+public struct SessionConfiguration: Sendable {
+  /// Shown in the logger label (`<label>.<name>`) and in the session's description, so the
+  /// logs of several sessions in one process can be told apart.
+  public var name: String?
+
+  /// Bounds the whole of `connect`/`accept`: the transport phase and the handshake. `nil`
+  /// waits forever (an accept waiting for QEMU to dial in usually wants that).
+  public var connectTimeout: Duration?
+
+  /// How many messages may wait for the writer. `send()` suspends while the queue is full, so
+  /// a peer that stops reading slows the sender down instead of growing memory without bound.
+  public var outboundQueueLimit: Int
+
+  /// How many decoded inbound messages may wait for the owner before the session stops
+  /// reading from the socket (the peer then sees TCP/UNIX back-pressure).
+  public var inboundBufferLimit: Int
+
+  public init(
+    name: String? = nil,
+    connectTimeout: Duration? = nil,
+    outboundQueueLimit: Int = 1024,
+    inboundBufferLimit: Int = 256
+  ) {
+    self.name = name
+    self.connectTimeout = connectTimeout
+    self.outboundQueueLimit = max(1, outboundQueueLimit)
+    self.inboundBufferLimit = max(2, inboundBufferLimit)
+  }
+}

@@ -1,0 +1,134 @@
+import NIOCore
+import NIOPosix
+import Synchronization
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Opens the byte stream of a session: dials out, or listens and takes exactly one peer.
+///
+/// Every channel is registered with the ``ConnectAttempt`` as soon as it exists, so that
+/// cancellation, the connect timeout and `disconnect()` can close it mid-way.
+enum Transport {
+  /// A decoded inbound stream; outbound bytes are written on the channel directly.
+  typealias Stream<Message: Sendable> = NIOAsyncChannel<Message, Never>
+
+  /// Connects to `endpoint`.
+  static func dial<Codec: MessageCodec>(
+    _ endpoint: Endpoint, codec: Codec, configuration: SessionConfiguration,
+    attempt: ConnectAttempt
+  ) async throws -> Stream<Codec.Message> {
+    // NIO enforces its own connect timeout (10 s by default); ours is enforced by the
+    // attempt, so NIO's only has to be no shorter.
+    let nioTimeout = configuration.connectTimeout.map { TimeAmount($0) + .seconds(1) }
+    let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+      .connectTimeout(nioTimeout ?? .hours(1))
+    let initializer: @Sendable (any Channel) -> EventLoopFuture<Stream<Codec.Message>> = {
+      channel in
+      attempt.register(channel)
+      return wrap(channel, codec: codec, configuration: configuration)
+    }
+    switch endpoint {
+    case .unix(let path):
+      return try await bootstrap.connect(
+        unixDomainSocketPath: path, channelInitializer: initializer)
+    case .tcp(let host, let port):
+      return try await bootstrap.connect(host: host, port: port, channelInitializer: initializer)
+    }
+  }
+
+  /// Listens on `endpoint`, takes the first peer, then closes the listener (and removes its
+  /// socket file) so that a second peer is refused.
+  static func acceptOne<Codec: MessageCodec>(
+    _ endpoint: Endpoint, codec: Codec, configuration: SessionConfiguration,
+    attempt: ConnectAttempt, onListening: (@Sendable (Endpoint) async -> Void)?
+  ) async throws -> Stream<Codec.Message> {
+    let claimed = FirstPeer()
+    let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+      .serverChannelOption(.backlog, value: 1)
+      .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+    let initializer: @Sendable (any Channel) -> EventLoopFuture<Stream<Codec.Message>> = {
+      child in
+      // Peers that arrive before the listener is closed are turned away at once.
+      guard claimed.claim() else {
+        child.close(promise: nil)
+        return child.eventLoop.makeFailedFuture(ChannelError.ioOnClosedChannel)
+      }
+      attempt.register(child)
+      return wrap(child, codec: codec, configuration: configuration)
+    }
+    let server: NIOAsyncChannel<Stream<Codec.Message>, Never>
+    let boundPath: String?
+    switch endpoint {
+    case .unix(let path):
+      server = try await bootstrap.bind(
+        unixDomainSocketPath: path, cleanupExistingSocketFile: true,
+        childChannelInitializer: initializer)
+      boundPath = path
+    case .tcp(let host, let port):
+      server = try await bootstrap.bind(
+        host: host, port: port, childChannelInitializer: initializer)
+      boundPath = nil
+    }
+    defer {
+      if let boundPath { _ = unlink(boundPath) }
+    }
+    guard attempt.register(server.channel) else { throw CancellationError() }
+
+    if let onListening {
+      var bound = endpoint
+      if case .tcp(let host, _) = endpoint, let address = server.channel.localAddress,
+        let port = address.port
+      {
+        bound = .tcp(host: address.ipAddress ?? host, port: port)
+      }
+      await onListening(bound)
+    }
+
+    return try await server.executeThenClose { peers in
+      for try await peer in peers {
+        return peer
+      }
+      throw ListenerClosedError()
+    }
+  }
+
+  /// Installs the codec's decoder and the async bridge on a fresh channel.
+  private static func wrap<Codec: MessageCodec>(
+    _ channel: any Channel, codec: Codec, configuration: SessionConfiguration
+  ) -> EventLoopFuture<Stream<Codec.Message>> {
+    channel.eventLoop.makeCompletedFuture {
+      try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(codec.makeDecoder()))
+      let high = configuration.inboundBufferLimit
+      return try Stream<Codec.Message>(
+        wrappingChannelSynchronously: channel,
+        configuration: .init(
+          backPressureStrategy: .init(lowWatermark: high / 2, highWatermark: high)))
+    }
+  }
+}
+
+/// The listener closed before any peer connected.
+struct ListenerClosedError: Error, CustomStringConvertible {
+  var description: String { "the listener closed before a peer connected" }
+}
+
+/// Lets exactly one accepted peer through.
+private final class FirstPeer: Sendable {
+  private let taken = Atomic<Bool>(false)
+
+  func claim() -> Bool {
+    taken.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged
+  }
+}
+
+extension TimeAmount {
+  init(_ duration: Duration) {
+    let (seconds, attoseconds) = duration.components
+    let nanos = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+    self = .nanoseconds(nanos.overflow ? .max : nanos.partialValue + attoseconds / 1_000_000_000)
+  }
+}

@@ -1,0 +1,41 @@
+import Synchronization
+import Testing
+
+struct TestTimedOut: Error, CustomStringConvertible {
+  let limit: Duration
+  var description: String { "test did not finish within \(limit)" }
+}
+
+/// Runs `body`, failing the test instead of hanging if it takes longer than `limit`.
+///
+/// The body runs in its own task, so even a body stuck in something that ignores
+/// cancellation cannot keep the test from ending.
+func withTimeout<T: Sendable>(
+  _ limit: Duration = .seconds(10),
+  _ body: @escaping @Sendable () async throws -> T
+) async throws -> T {
+  let slot = Mutex<CheckedContinuation<T, any Error>?>(nil)
+  let resume: @Sendable (Result<T, any Error>) -> Void = { result in
+    let continuation = slot.withLock { c in
+      defer { c = nil }
+      return c
+    }
+    continuation?.resume(with: result)
+  }
+  var work: Task<Void, Never>?
+  var timer: Task<Void, Never>?
+  defer {
+    work?.cancel()
+    timer?.cancel()
+  }
+  return try await withCheckedThrowingContinuation { continuation in
+    slot.withLock { $0 = continuation }
+    work = Task {
+      do { resume(.success(try await body())) } catch { resume(.failure(error)) }
+    }
+    timer = Task {
+      guard (try? await Task.sleep(for: limit)) != nil else { return }
+      resume(.failure(TestTimedOut(limit: limit)))
+    }
+  }
+}

@@ -1,0 +1,23 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// libFuzzer targets, kept out of the main package so that normal builds never need the
+/// fuzzer runtime. Build and run them with `scripts/fuzz [TARGET] [SECONDS]`, which passes
+/// `-sanitize=fuzzer,address`. To add a target: one `fuzzer(...)` line below, and a folder
+/// `Sources/<Name>/` with a file that defines `LLVMFuzzerTestOneInput`.
+func fuzzer(_ name: String, _ products: [String]) -> Target {
+  .executableTarget(
+    name: name,
+    dependencies: products.map { .product(name: $0, package: "qmp-shell") }
+  )
+}
+
+let package = Package(
+  name: "qmp-shell-fuzz",
+  dependencies: [
+    .package(name: "qmp-shell", path: "../..")
+  ],
+  targets: [
+    fuzzer("CodecFuzzer", ["QMPCodec"])
+  ]
+)

@@ -1,0 +1,172 @@
+// A small program that runs a LineEditor, for the terminal tests (they drive it in a pty).
+//
+//   line-editor-probe [--history PATH] [--fifo PATH] [--output-limit BYTES]
+//                     [--exhaust-descriptors]
+//
+// Accepted lines are echoed as "got: [LINE]" above the prompt. Lines read from the FIFO are
+// shown as "event: TEXT" (sanitized), as if they came from the network; the FIFO line "!stop"
+// calls stop() instead. Special typed lines:
+//   wait         input disabled ("pending") until a FIFO line arrives or Ctrl-C
+//   prompt TEXT  the prompt becomes "TEXT "
+//   size         prints readline's idea of the screen size
+//   quit         stop() from another thread
+//   again        tries to run a second editor (must fail)
+//   flood N      prints N messages from another thread
+import CReadline
+import Foundation
+import QMPShell
+import Synchronization
+
+var historyPath: String?
+var fifoPath: String?
+var outputLimit = 16 << 20
+var exhaustDescriptors = false
+var arguments = CommandLine.arguments.dropFirst().makeIterator()
+while let argument = arguments.next() {
+  switch argument {
+  case "--history": historyPath = arguments.next()
+  case "--fifo": fifoPath = arguments.next()
+  case "--output-limit": outputLimit = Int(arguments.next() ?? "") ?? outputLimit
+  case "--exhaust-descriptors": exhaustDescriptors = true
+  default:
+    FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8))
+    exit(2)
+  }
+}
+
+if exhaustDescriptors {
+  while open("/dev/null", O_RDONLY) >= 0 {}
+}
+
+let pending = Mutex(false)
+let commands = [
+  "query-status", "query-name", "query-commands", "device_add", "blockdev-add", "quit",
+]
+let argumentNames = [
+  "device_add": ["driver=", "id=", "bus="],
+  "blockdev-add": ["node-name=", "file.driver=", "file.filename="],
+]
+let enumValues = [
+  "driver": ["virtio-net-pci", "virtio-blk-pci", "e1000"],
+  "file.driver": ["file", "host_device"],
+]
+
+let completion: CompletionProvider = { request in
+  let words = request.textBeforeWord.split(whereSeparator: { $0 == " " || $0 == "\t" })
+  guard let command = words.first else { return commands.map { CompletionCandidate($0) } }
+  if request.textBeforeWord.hasSuffix("="), let last = words.last {
+    let key = String(last.dropLast().split(separator: "=").last ?? "")
+    return (enumValues[key] ?? []).map { CompletionCandidate($0) }
+  }
+  return (argumentNames[String(command)] ?? []).map { CompletionCandidate($0) }
+}
+
+let editorBox = Mutex<LineEditor?>(nil)
+func show(_ text: String) { editorBox.withLock { $0 }?.print(text) }
+
+let configuration = LineEditorConfiguration(
+  prompt: "(probe) ",
+  historyPath: historyPath,
+  completion: completion,
+  onInterrupt: { interruption in
+    guard let editor = editorBox.withLock({ $0 }) else { return }
+    switch interruption {
+    case .pending:
+      pending.withLock { $0 = false }
+      editor.print("interrupted")
+      editor.setInputEnabled(true)
+    case .prompt(let discarded):
+      editor.print("cleared: [\(discarded)]")
+    }
+  },
+  outputLimit: outputLimit
+)
+
+let editor: LineEditor
+do {
+  editor = try LineEditor(configuration: configuration)
+} catch {
+  FileHandle.standardError.write(Data("probe: \(error)\n".utf8))
+  exit(3)
+}
+editorBox.withLock { $0 = editor }
+
+if let fifoPath {
+  Thread.detachNewThread {
+    let descriptor = open(fifoPath, O_RDONLY)
+    guard descriptor >= 0 else { return }
+    var pendingBytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+      let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+      if count <= 0 { return }
+      pendingBytes.append(contentsOf: buffer[0..<count])
+      while let newline = pendingBytes.firstIndex(of: UInt8(ascii: "\n")) {
+        let line = String(decoding: pendingBytes[..<newline], as: UTF8.self)
+        pendingBytes.removeSubrange(...newline)
+        if line == "!stop" {
+          editor.stop()
+          continue
+        }
+        editor.print("event: " + TerminalText.sanitized(line))
+        if pending.withLock({ state in
+          defer { state = false }; return state
+        }) {
+          editor.print("released")
+          editor.setInputEnabled(true)
+        }
+      }
+    }
+  }
+}
+
+let reason: LineEditor.ExitReason
+do {
+  reason = try editor.run { line in
+    if line == "wait" {
+      pending.withLock { $0 = true }
+      editor.setInputEnabled(false)
+      editor.print("waiting")
+    } else if line.hasPrefix("prompt ") {
+      editor.setPrompt(String(line.dropFirst("prompt ".count)) + " ")
+    } else if line == "size" {
+      var rows: Int32 = 0
+      var columns: Int32 = 0
+      rl_get_screen_size(&rows, &columns)
+      editor.print("size: \(rows)x\(columns)")
+    } else if line == "quit" {
+      Thread.detachNewThread { editor.stop() }
+    } else if line == "again" {
+      do {
+        let second = try LineEditor(configuration: LineEditorConfiguration(historyPath: nil))
+        _ = try second.run { _ in }
+        editor.print("second editor ran")
+      } catch {
+        editor.print("second editor: \(error)")
+      }
+    } else if line.hasPrefix("flood ") {
+      let count = Int(line.dropFirst("flood ".count)) ?? 0
+      Thread.detachNewThread {
+        for index in 0..<count { editor.print("flood \(index)") }
+        editor.print("flood done")
+      }
+    } else {
+      editor.print("got: [\(line)]")
+    }
+  }
+} catch {
+  FileHandle.standardError.write(Data("probe: \(error)\n".utf8))
+  exit(4)
+}
+
+switch reason {
+case .endOfInput:
+  editor.print("bye")
+  exit(0)
+case .stopped:
+  editor.print("stopped")
+  exit(0)
+case .signal(let number):
+  editor.print("signal \(number)")
+  exit(128 + number)
+}
