@@ -21,14 +21,14 @@ public struct Connector: Sendable {
         try await client.connect(to: endpoint)
         return
       } catch let error as ConnectError where error.phase == .transport {
-        if let deadline, clock.now + delay < deadline {
-          try await Task.sleep(for: delay)
+        if let deadline, clock.now < deadline {
+          try await Task.sleep(for: min(delay, deadline - clock.now))
           delay = min(delay * 2, .milliseconds(250))
           continue
         }
-        throw ShellError(.cannotConnect, "cannot connect to \(endpoint): \(error.underlying)")
+        throw ShellError(.cannotConnect, "cannot connect to \(endpoint): \(ErrorText.describe(error.underlying))")
       } catch let error as ConnectError {
-        throw ShellError(.cannotConnect, "cannot set up a session with \(endpoint): \(error.underlying)")
+        throw ShellError(.cannotConnect, "cannot set up a session with \(endpoint): \(ErrorText.describe(error.underlying))")
       } catch is CancellationError {
         throw ShellError(.interrupted, "interrupted while connecting")
       } catch {
