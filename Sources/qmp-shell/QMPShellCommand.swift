@@ -58,7 +58,8 @@ struct QMPShellCommand: AsyncParsableCommand {
 
   @Option(
     name: [.customShort("f"), .customLong("file")],
-    help: ArgumentHelp("Run the command lines in FILE; standard input is not read.", valueName: "FILE"))
+    help: ArgumentHelp(
+      "Run the command lines in FILE; standard input is not read.", valueName: "FILE"))
   var scriptFile: String?
 
   @Flag(
@@ -90,7 +91,8 @@ struct QMPShellCommand: AsyncParsableCommand {
 
   @Option(
     name: .customLong("timeout"),
-    help: ArgumentHelp("Give up waiting for a reply or the event after SECONDS (exit 5).", valueName: "SECONDS"))
+    help: ArgumentHelp(
+      "Give up waiting for a reply or the event after SECONDS (exit 5).", valueName: "SECONDS"))
   var timeout: Double?
 
   @Option(
@@ -102,11 +104,15 @@ struct QMPShellCommand: AsyncParsableCommand {
 
   @Option(
     name: .customLong("color"),
-    help: ArgumentHelp("Colour JSON on a terminal: auto, always or never (NO_COLOR is honoured).", valueName: "WHEN"))
+    help: ArgumentHelp(
+      "Colour JSON on a terminal: auto, always or never (NO_COLOR is honoured).", valueName: "WHEN")
+  )
   var color: ColorMode = .auto
 
   mutating func validate() throws {
-    if let timeout, !(timeout > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
+    if let timeout, !(timeout > 0) {
+      throw ValidationError("--timeout must be a positive number of seconds")
+    }
     if let connectTimeout, !(connectTimeout > 0) {
       throw ValidationError("--connect-timeout must be a positive number of seconds")
     }
@@ -114,7 +120,9 @@ struct QMPShellCommand: AsyncParsableCommand {
     for match in matches where !match.contains("=") || match.hasPrefix("=") {
       throw ValidationError("--match takes KEY=VALUE, got '\(match)'")
     }
-    if !commands.isEmpty && scriptFile != nil { throw ValidationError("-c and -f cannot be used together") }
+    if !commands.isEmpty && scriptFile != nil {
+      throw ValidationError("-c and -f cannot be used together")
+    }
   }
 
   func run() async throws {
@@ -123,7 +131,8 @@ struct QMPShellCommand: AsyncParsableCommand {
       return
     }
     let environment = ProcessEnvironment.current
-    guard let address = address ?? environment["QMP_SOCKET"].flatMap({ $0.isEmpty ? nil : $0 }) else {
+    guard let address = address ?? environment["QMP_SOCKET"].flatMap({ $0.isEmpty ? nil : $0 })
+    else {
       printError("no QMP socket given: pass a socket path or HOST:PORT, or set QMP_SOCKET")
       throw ExitCode(2)
     }
@@ -137,7 +146,9 @@ struct QMPShellCommand: AsyncParsableCommand {
     let source: ScriptSource
     if !commands.isEmpty {
       source = .commands(
-        commands.flatMap { $0.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) })
+        commands.flatMap {
+          $0.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        })
     } else if let scriptFile {
       source = .file(scriptFile)
     } else if isatty(STDIN_FILENO) == 0 {
@@ -150,7 +161,9 @@ struct QMPShellCommand: AsyncParsableCommand {
     if status != .success { throw ExitCode(status.rawValue) }
   }
 
-  private func runScript(endpoint: Endpoint, source: ScriptSource, environment: [String: String]) async -> ExitStatus {
+  private func runScript(endpoint: Endpoint, source: ScriptSource, environment: [String: String])
+    async -> ExitStatus
+  {
     let useColor = color.resolve(isTerminal: isatty(STDOUT_FILENO) == 1, environment: environment)
     let output = OutputOptions(
       style: pretty ? .pretty : .compact, colors: useColor ? .default : nil,

@@ -23,7 +23,8 @@ public struct Diagnostics: Sendable {
     // One line, whatever the message holds.
     var line = Array("qmp-shell: ".utf8)
     for byte in text.utf8 {
-      line.append(byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") ? UInt8(ascii: " ") : byte)
+      line.append(
+        byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") ? UInt8(ascii: " ") : byte)
     }
     line.append(UInt8(ascii: "\n"))
     try? sink.write(line)

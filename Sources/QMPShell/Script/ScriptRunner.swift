@@ -12,7 +12,10 @@ public struct ScriptRunner: Sendable {
   let stdout: OutputSink
   let diagnostics: Diagnostics
 
-  public init(options: ScriptOptions, stdout: OutputSink = .standardOutput, diagnostics: Diagnostics = Diagnostics()) {
+  public init(
+    options: ScriptOptions, stdout: OutputSink = .standardOutput,
+    diagnostics: Diagnostics = Diagnostics()
+  ) {
     self.options = options
     self.stdout = stdout
     self.diagnostics = diagnostics
@@ -94,7 +97,9 @@ public struct ScriptRunner: Sendable {
       case .meta(.help(let topic)):
         try? stdout.write(ShellHelp.text(topic: topic, schema: reader.schema))
       case .command(let command):
-        guard let (status, message) = await execute(command, line: number, client: client, printer: printer)
+        guard
+          let (status, message) = await execute(
+            command, line: number, client: client, printer: printer)
         else { continue }
         record(status, message)
         let fatal = status == .connectionLost || status == .interrupted
@@ -112,7 +117,9 @@ public struct ScriptRunner: Sendable {
       }
     }
     if printer.outputClosed { return failure ?? .success }
-    if let wait = options.waitEvent, failure == nil || (options.keepGoing && failure != .connectionLost) {
+    if let wait = options.waitEvent,
+      failure == nil || (options.keepGoing && failure != .connectionLost)
+    {
       if let (status, message) = await waitForEvent(wait, client: client, printer: printer) {
         record(status, message)
       }
@@ -145,9 +152,15 @@ public struct ScriptRunner: Sendable {
       case .timedOut(_, let after):
         return (.timeout, "line \(line): no reply to \(command.name) within \(after.secondsText)")
       case .connectionLost(let reason):
-        return (.connectionLost, "line \(line): connection lost before \(command.name) was answered: \(reason)")
+        return (
+          .connectionLost,
+          "line \(line): connection lost before \(command.name) was answered: \(reason)"
+        )
       case .notConnected:
-        return (.connectionLost, "line \(line): not connected: \(client.disconnectReason.map { "\($0)" } ?? "connection lost")")
+        return (
+          .connectionLost,
+          "line \(line): not connected: \(client.disconnectReason.map { "\($0)" } ?? "connection lost")"
+        )
       case .duplicateID(let id):
         return (.usage, "line \(line): id \(id.serialized()) is already used by a pending command")
       default:
@@ -161,7 +174,9 @@ public struct ScriptRunner: Sendable {
     }
   }
 
-  private func waitForEvent(_ wait: EventWait, client: QMPClient, printer: TranscriptPrinter) async -> (ExitStatus, String)? {
+  private func waitForEvent(_ wait: EventWait, client: QMPClient, printer: TranscriptPrinter) async
+    -> (ExitStatus, String)?
+  {
     enum Outcome: Sendable { case event(QMPEvent?), timedOut }
     let timeout = options.timeout
     let outcome: Outcome = await withTaskGroup(of: Outcome.self) { group in

@@ -12,7 +12,8 @@ public enum ScriptSource: Sendable {
     case .commands(let commands):
       return ScriptLines(storage: .list(commands, next: 0))
     case .standardInput:
-      return ScriptLines(storage: .reader(LineReader(fileDescriptor: 0, sourceName: "standard input")))
+      return ScriptLines(
+        storage: .reader(LineReader(fileDescriptor: 0, sourceName: "standard input")))
     case .file(let path):
       let descriptor = Glibc.open(path, O_RDONLY | O_CLOEXEC)
       guard descriptor >= 0 else {

@@ -26,7 +26,10 @@ final class TranscriptPrinter: Sendable {
   private let stdout: OutputSink
   private let diagnostics: Diagnostics
 
-  init(formatter: MessageFormatter, stdout: OutputSink, diagnostics: Diagnostics, waitFor filter: EventFilter?) {
+  init(
+    formatter: MessageFormatter, stdout: OutputSink, diagnostics: Diagnostics,
+    waitFor filter: EventFilter?
+  ) {
     self.formatter = formatter
     self.stdout = stdout
     self.diagnostics = diagnostics
@@ -130,7 +133,8 @@ final class TranscriptPrinter: Sendable {
           }
           printedID = id
         case .late:
-          diagnostics.warn("dropped a reply that came after its command gave up: \(reply.json.serialized())")
+          diagnostics.warn(
+            "dropped a reply that came after its command gave up: \(reply.json.serialized())")
         case .unmatched:
           diagnostics.warn("dropped a reply with an unknown id: \(reply.json.serialized())")
         }

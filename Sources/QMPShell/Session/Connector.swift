@@ -26,9 +26,12 @@ public struct Connector: Sendable {
           delay = min(delay * 2, .milliseconds(250))
           continue
         }
-        throw ShellError(.cannotConnect, "cannot connect to \(endpoint): \(ErrorText.describe(error.underlying))")
+        throw ShellError(
+          .cannotConnect, "cannot connect to \(endpoint): \(ErrorText.describe(error.underlying))")
       } catch let error as ConnectError {
-        throw ShellError(.cannotConnect, "cannot set up a session with \(endpoint): \(ErrorText.describe(error.underlying))")
+        throw ShellError(
+          .cannotConnect,
+          "cannot set up a session with \(endpoint): \(ErrorText.describe(error.underlying))")
       } catch is CancellationError {
         throw ShellError(.interrupted, "interrupted while connecting")
       } catch {

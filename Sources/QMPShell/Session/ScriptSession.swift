@@ -21,7 +21,9 @@ public enum ScriptSession {
       return error.status
     } catch {
       transcript.cancel()
-      diagnostics.error(Task.isCancelled ? "interrupted while connecting" : "cannot connect to \(endpoint): \(error)")
+      diagnostics.error(
+        Task.isCancelled
+          ? "interrupted while connecting" : "cannot connect to \(endpoint): \(error)")
       return Task.isCancelled ? .interrupted : .cannotConnect
     }
     let runner = ScriptRunner(options: options, diagnostics: diagnostics)
