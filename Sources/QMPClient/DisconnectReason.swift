@@ -1,4 +1,5 @@
 import AsyncProtocol
+import NIOCore
 
 /// Why a connection ended, as precisely as the client can tell.
 public enum DisconnectReason: Sendable, CustomStringConvertible {
@@ -33,8 +34,13 @@ public enum DisconnectReason: Sendable, CustomStringConvertible {
   }
 
   /// Classifies the session's root cause.
+  ///
+  /// After a quit was announced, any way the socket can end counts as QEMU quitting: a
+  /// command written just after the reply to `quit` can meet a closed socket, and then the
+  /// first failure is a reset or a write on a closed channel rather than a clean EOF.
   static func from(_ error: any Error, quitAnnounced: Bool) -> DisconnectReason {
     if error is PeerClosedError { return quitAnnounced ? .peerQuit : .endOfFile }
+    if quitAnnounced && (error is IOError || error is ChannelError) { return .peerQuit }
     if let error = error as? QMPClientError {
       switch error {
       case .truncatedMessage, .messageTooLarge: return .decodeFailed(error)

@@ -265,7 +265,7 @@ public final class QMPClient: Sendable {
     let reply = try await send(command, timeout: timeout)
     if case .failure(let error) = reply.result { throw error }
     let remaining = timeout.map { $0 - (ContinuousClock.now - started) }
-    let event = try await nextEvent(from: subscription, timeout: remaining)
+    let event = try await firstEvent(from: subscription, waiting: remaining, reported: timeout)
     return (reply, event)
   }
 
@@ -274,6 +274,13 @@ public final class QMPClient: Sendable {
   public func nextEvent(from subscription: EventSubscription, timeout: Duration?) async throws
     -> QMPEvent
   {
+    try await firstEvent(from: subscription, waiting: timeout, reported: timeout)
+  }
+
+  /// Waits `timeout` but names `reported` in the error (the caller's whole budget).
+  private func firstEvent(
+    from subscription: EventSubscription, waiting timeout: Duration?, reported: Duration?
+  ) async throws -> QMPEvent {
     let event = try await withThrowingTaskGroup(of: QMPEvent?.self) { group in
       group.addTask {
         var iterator = subscription.makeAsyncIterator()
@@ -282,7 +289,7 @@ public final class QMPClient: Sendable {
       if let timeout {
         group.addTask {
           try await Task.sleep(for: max(timeout, .zero))
-          throw QMPClientError.eventTimedOut(after: timeout)
+          throw QMPClientError.eventTimedOut(after: reported ?? timeout)
         }
       }
       defer { group.cancelAll() }

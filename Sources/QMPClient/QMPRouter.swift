@@ -311,32 +311,41 @@ final class QMPRouter: Sendable {
       }
       return
     }
-    let (disposition, waiter) = state.withLock {
-      state -> (TranscriptEntry.ReplyDisposition, CheckedContinuation<QMPReply, any Error>?) in
+    // The transcript gets the reply before its caller wakes up, so whoever prints from the
+    // transcript has it by the time `execute` returns.
+    let expected = state.withLock { state -> TranscriptEntry.ReplyDisposition in
       switch state.pending[id] {
-      case .registered?:
-        state.pending[id] = .arrived(reply)
-        return (.delivered, nil)
-      case .waiting(let continuation)?:
-        state.pending[id] = nil
-        return (.delivered, continuation)
-      case .failed?:
-        return (.late, nil)
-      case .arrived?:
-        return (.unmatched, nil)
-      case nil:
-        return (state.abandoned.contains(id) ? .late : .unmatched, nil)
+      case .registered?, .waiting?: return .delivered
+      case .failed?: return .late
+      case .arrived?: return .unmatched
+      case nil: return state.abandoned.contains(id) ? .late : .unmatched
       }
     }
-    waiter?.resume(returning: reply)
-    switch disposition {
+    switch expected {
     case .delivered: break
     case .late:
       logger.notice("dropping a late reply (its command gave up): \(reply.json.serialized())")
     case .unmatched:
       logger.warning("dropping a reply with an unknown id: \(reply.json.serialized())")
     }
-    await record(.reply(reply, disposition))
+    await record(.reply(reply, expected))
+    guard expected == .delivered else { return }
+    let waiter = state.withLock { state -> CheckedContinuation<QMPReply, any Error>? in
+      switch state.pending[id] {
+      case .registered?:
+        state.pending[id] = .arrived(reply)
+        return nil
+      case .waiting(let continuation)?:
+        state.pending[id] = nil
+        return continuation
+      default:
+        // The caller gave up while the transcript took the reply.
+        logger.notice(
+          "dropping a reply whose command gave up meanwhile: \(reply.json.serialized())")
+        return nil
+      }
+    }
+    waiter?.resume(returning: reply)
   }
 
   func warn(_ warning: ProtocolWarning) async {

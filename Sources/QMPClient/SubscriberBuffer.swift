@@ -135,7 +135,9 @@ final class SubscriberBuffer<Element: Sendable>: Sendable {
             let producer = state.producers.isEmpty ? nil : state.producers.removeFirst()
             return (.some(item), producer)
           }
-          if state.finished || state.consumer != nil || Task.isCancelled { return (.some(nil), nil) }
+          if state.finished || state.consumer != nil || Task.isCancelled {
+            return (.some(nil), nil)
+          }
           state.consumer = consumer
           return (.none, nil)
         }

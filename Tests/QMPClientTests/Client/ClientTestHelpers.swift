@@ -62,3 +62,8 @@ func label(_ entry: TranscriptEntry) -> String {
   case .disconnected(let reason): return "disconnected \(reason)"
   }
 }
+
+/// An optional error's description, or "" (so a missing error fails the check, not the run).
+func describe(_ error: (any Error)?) -> String {
+  error.map { "\($0)" } ?? ""
+}

@@ -131,7 +131,8 @@ struct QEMUIntegrationTests {
                       QMPCommand("no-such-\(task)-\(round)", id: .string("t\(task)r\(round)")))
                     #expect(reply.id == .string("t\(task)r\(round)"))
                     #expect(
-                      reply.json["error"]?["desc"]?.stringValue?.contains("no-such-\(task)-\(round)")
+                      reply.json["error"]?["desc"]?.stringValue?.contains(
+                        "no-such-\(task)-\(round)")
                         == true)
                   }
                 }
@@ -170,7 +171,10 @@ struct QEMUIntegrationTests {
           if case .disconnected = $0 { return true }
           return false
         }
-        #expect(entries.map(label) == ["event SHUTDOWN", "reply \"q-1\" delivered", "disconnected QEMU quit"])
+        #expect(
+          entries.map(label) == [
+            "event SHUTDOWN", "reply \"q-1\" delivered", "disconnected QEMU quit",
+          ])
         #expect(client.disconnectReason?.isClean == true)
         try await client.disconnect()
         #expect(client.runstate == .idle)
@@ -191,7 +195,8 @@ struct QEMUIntegrationTests {
         let transcript = client.transcript()
         qemu.kill(signal: SIGKILL)
         let entries = await collect(transcript) { _ in false }
-        #expect(entries.map(label).last?.hasPrefix("disconnected connection closed by peer") == true)
+        #expect(
+          entries.map(label).last?.hasPrefix("disconnected connection closed by peer") == true)
         let error = await #expect(throws: QMPClientError.self) {
           try await client.execute("query-status")
         }
@@ -209,7 +214,9 @@ struct QEMUIntegrationTests {
       try await withTimeout(.seconds(20)) {
         try await withClient(qemu.address) { client in
           let version = try await client.execute("query-version")
-          #expect(version["qemu"]?["major"]?.int64Value == client.greeting.map { Int64($0.qemuVersion.major) })
+          #expect(
+            version["qemu"]?["major"]?.int64Value
+              == client.greeting.map { Int64($0.qemuVersion.major) })
         }
       }
     }
