@@ -157,9 +157,10 @@ public struct ScriptRunner: Sendable {
           "line \(line): connection lost before \(command.name) was answered: \(reason)"
         )
       case .notConnected:
+        let reason = client.disconnectReason ?? printer.endReason
         return (
           .connectionLost,
-          "line \(line): not connected: \(client.disconnectReason.map { "\($0)" } ?? "connection lost")"
+          "line \(line): connection lost before \(command.name) was sent: \(reason.map { "\($0)" } ?? "the connection is closed")"
         )
       case .duplicateID(let id):
         return (.usage, "line \(line): id \(id.serialized()) is already used by a pending command")

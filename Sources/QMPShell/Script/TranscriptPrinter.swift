@@ -18,6 +18,7 @@ final class TranscriptPrinter: Sendable {
     var matchedEvent: QMPEvent?
     var matchWaiter: CheckedContinuation<QMPEvent?, Never>?
     var ended = false
+    var endReason: DisconnectReason?
     var outputClosed = false
   }
 
@@ -35,6 +36,9 @@ final class TranscriptPrinter: Sendable {
     self.diagnostics = diagnostics
     state.withLock { $0.eventFilter = filter }
   }
+
+  /// Why the connection ended, once the transcript said so.
+  var endReason: DisconnectReason? { state.withLock { $0.endReason } }
 
   /// Whether stdout was closed by its reader (the run should end quietly).
   var outputClosed: Bool { state.withLock { $0.outputClosed } }
@@ -142,8 +146,8 @@ final class TranscriptPrinter: Sendable {
         diagnostics.warn("\(warning)")
       case .dropped(let count):
         diagnostics.warn("\(count) messages were dropped: output could not keep up")
-      case .disconnected:
-        break
+      case .disconnected(let reason):
+        state.withLock { $0.endReason = reason }
       }
       if !bytes.isEmpty {
         do {
