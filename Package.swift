@@ -100,7 +100,12 @@ let package = Package(
     ),
     .testTarget(
       name: "QMPClientTests",
-      dependencies: ["QMPClient", "QMPCodec", "AsyncProtocol", "QMPTestSupport"]
+      dependencies: [
+        "QMPClient", "QMPCodec", "AsyncProtocol", "QMPTestSupport",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOEmbedded", package: "swift-nio"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
     ),
     .testTarget(
       name: "QMPShellTests",

@@ -17,6 +17,7 @@ final class ConnectAttempt: Sendable {
   private struct State {
     var phase = ConnectError.Phase.transport
     var abortReason: AbortReason?
+    var completed = false
     var channels: [any Channel] = []
     var onAbort: (@Sendable (AbortReason) -> Void)?
   }
@@ -43,11 +44,24 @@ final class ConnectAttempt: Sendable {
     return !aborted
   }
 
+  /// Ends the attempt successfully: later aborts (a timer firing late, say) no longer touch
+  /// its channels, which now belong to a running session.
+  /// - Returns: false if the attempt was aborted first.
+  func complete() -> Bool {
+    state.withLock { s in
+      guard s.abortReason == nil else { return false }
+      s.completed = true
+      s.channels = []
+      s.onAbort = nil
+      return true
+    }
+  }
+
   /// Stops the attempt: the first reason wins; every registered channel is closed.
   func abort(_ reason: AbortReason) {
     let (channels, onAbort) = state.withLock {
       s -> ([any Channel], (@Sendable (AbortReason) -> Void)?) in
-      guard s.abortReason == nil else { return ([], nil) }
+      guard s.abortReason == nil, !s.completed else { return ([], nil) }
       s.abortReason = reason
       defer {
         s.channels = []

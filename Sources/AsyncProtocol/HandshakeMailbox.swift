@@ -35,6 +35,10 @@ final class HandshakeMailbox<Message: Sendable>: Sendable {
   }
 
   private let state = Mutex(State())
+  private let handshaking = Atomic<Bool>(true)
+
+  /// A lock-free early answer for the reader: once false, every message goes to the owner.
+  var isHandshaking: Bool { handshaking.load(ordering: .acquiring) }
 
   /// Called by the reader for every inbound message, in order.
   func offer(_ message: Message) async -> Route {
@@ -114,6 +118,7 @@ final class HandshakeMailbox<Message: Sendable>: Sendable {
     let (held, receiver) = state.withLock {
       s -> (CheckedContinuation<Route, Never>?, Receiver?) in
       s.handshaking = false
+      handshaking.store(false, ordering: .releasing)
       defer {
         s.held = nil
         s.receiver = nil

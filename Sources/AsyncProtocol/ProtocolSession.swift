@@ -148,8 +148,8 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
     hooks.withLock { $0.inbound = hook }
   }
 
-  /// Installs (or with `nil` removes) the hook that sees every outbound message just before
-  /// it is encoded.
+  /// Installs (or with `nil` removes) the hook that sees every outbound message when it is
+  /// sent (before it is queued).
   public func setOutboundHook(_ hook: Hook?) {
     hooks.withLock { $0.outbound = hook }
   }
@@ -215,20 +215,37 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
       throw failOpening(attempt: attempt, error: error)
     }
 
-    let refused = core.withLock { s -> (any Error)? in
+    guard attempt.complete() else {
+      link.stop()
+      throw failOpening(attempt: attempt, error: SessionClosedError())
+    }
+    let outcome = core.withLock { s -> Result<(any Error)?, any Error> in
       if s.disconnectRequested {
-        return ConnectError(phase: .handshake, underlying: SessionClosedError())
+        return .failure(ConnectError(phase: .handshake, underlying: SessionClosedError()))
       }
-      if let failure = link.failure { return ConnectError(phase: .handshake, underlying: failure) }
       s.link = link
       s.attempt = nil
       transition(&s, to: .running)
       link.mailbox.endHandshake()
-      return nil
+      // The handshake succeeded, so the connect did; but the peer may already have hung up
+      // (a reader only gets that far once the handshake consumed everything before the
+      // end). Report it like any failure while running, so the outcome does not depend on
+      // which side of the handshake's end the hang-up landed.
+      guard let failure = link.failure else { return .success(nil) }
+      transition(&s, to: .disconnecting)
+      s.failureDelivered = true
+      return .success(failure)
     }
-    if let refused {
+    switch outcome {
+    case .failure(let refused):
       link.stop()
       throw failOpening(attempt: attempt, error: refused)
+    case .success(let early?):
+      logger.debug("session failed during the handshake: \(early)")
+      link.abandon()
+      await onEvent(.failed(early))
+    case .success(nil):
+      break
     }
   }
 
@@ -278,8 +295,7 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
     if let handshake {
       let channel = HandshakeChannel<Message>(
         receive: { try await link.mailbox.receive() },
-        send: { message in try await link.queue.enqueue(message, closedError: SessionClosedError())
-        })
+        send: { message in try await self.submit(message, to: link) })
       do {
         try await handshake(channel)
       } catch {
@@ -304,29 +320,46 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
       }
       return link
     }
+    try await submit(message, to: link)
+  }
+
+  /// Runs the outbound hook (in the sender's task, so a hook change applies to every later
+  /// send) and queues what it returns.
+  private func submit(_ message: Message, to link: Link<Message>) async throws {
+    guard let message = applyHook(\.outbound, to: message) else { return }
     try await link.queue.enqueue(message, closedError: SessionClosedError())
   }
 
   private func runReader(_ stream: Transport.Stream<Message>, link: Link<Message>) async {
-    var ending: any Error = PeerClosedError()
-    do {
-      try await stream.executeThenClose { inbound in
-        for try await message in inbound {
-          if link.isStopped { return }
-          logger.trace("<-- \(message)")
-          guard let message = applyHook(\.inbound, to: message) else { continue }
-          if await link.mailbox.offer(message) == .consumed { continue }
-          if link.isStopped { return }
-          await onEvent(.message(message))
+    let report = try? await stream.executeThenClose { inbound -> (any Error)? in
+      var ending: any Error = PeerClosedError()
+      do {
+        for try await batch in inbound {
+          let hook = hooks.withLock { $0.inbound }
+          for received in batch {
+            if link.isStopped { return nil }
+            logger.trace("<-- \(received)")
+            guard let message = hook.map({ $0(received) }) ?? received else { continue }
+            if link.mailbox.isHandshaking, await link.mailbox.offer(message) == .consumed {
+              continue
+            }
+            if link.isStopped { return nil }
+            await onEvent(.message(message))
+          }
         }
+      } catch {
+        ending = error
       }
-    } catch {
-      ending = error
+      // Recorded before `executeThenClose` closes the channel: that close makes a busy writer
+      // fail as well, and its error is a consequence that must not pass for the cause.
+      return readerEnded(link, error: ending)
     }
-    await readerEnded(link, error: ending)
+    if let report { await onEvent(.failed(report)) }
   }
 
-  private func readerEnded(_ link: Link<Message>, error: any Error) async {
+  /// Records why the reader stopped, moves to `disconnecting` and stops the writer.
+  /// - Returns: the root cause if the owner is to be told about it.
+  private func readerEnded(_ link: Link<Message>, error: any Error) -> (any Error)? {
     let report = core.withLock { s -> (any Error)? in
       // A link torn down by its owner ends quietly; so does the end of a normal disconnect.
       if link.isStopped { return nil }
@@ -344,21 +377,27 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
       s.failureDelivered = true
       return failure
     }
-    if link.isStopped { return }
+    if link.isStopped { return nil }
     logger.debug("reader ended: \(link.failure ?? error)")
     link.abandon()
-    if let report { await onEvent(.failed(report)) }
+    return report
   }
 
   private func runWriter(_ link: Link<Message>) async {
     do {
       while let batch = await link.queue.next() {
-        let hook = hooks.withLock { $0.outbound }
         var buffer = link.channel.allocator.buffer(capacity: 256)
-        for original in batch {
-          guard let message = hook.map({ $0(original) }) ?? original else { continue }
+        for message in batch {
           logger.trace("--> \(message)")
-          try codec.encode(message, into: &buffer)
+          let mark = buffer.writerIndex
+          do {
+            try codec.encode(message, into: &buffer)
+          } catch {
+            // Messages queued before the bad one still go out, in order; no part of it does.
+            buffer.moveWriterIndex(to: mark)
+            if buffer.readableBytes > 0 { try? await link.channel.writeAndFlush(buffer) }
+            throw error
+          }
         }
         if buffer.readableBytes > 0 {
           try await link.channel.writeAndFlush(buffer)

@@ -12,15 +12,16 @@ public struct SessionConfiguration: Sendable {
   /// a peer that stops reading slows the sender down instead of growing memory without bound.
   public var outboundQueueLimit: Int
 
-  /// How many decoded inbound messages may wait for the owner before the session stops
-  /// reading from the socket (the peer then sees TCP/UNIX back-pressure).
+  /// How many socket reads' worth of decoded messages (a read is at most 64 KiB) may wait
+  /// for the owner before the session stops reading from the socket; the peer then feels
+  /// TCP/UNIX back-pressure instead of this process growing.
   public var inboundBufferLimit: Int
 
   public init(
     name: String? = nil,
     connectTimeout: Duration? = nil,
     outboundQueueLimit: Int = 1024,
-    inboundBufferLimit: Int = 256
+    inboundBufferLimit: Int = 8
   ) {
     self.name = name
     self.connectTimeout = connectTimeout

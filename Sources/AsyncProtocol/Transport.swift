@@ -14,7 +14,7 @@ import Synchronization
 /// cancellation, the connect timeout and `disconnect()` can close it mid-way.
 enum Transport {
   /// A decoded inbound stream; outbound bytes are written on the channel directly.
-  typealias Stream<Message: Sendable> = NIOAsyncChannel<Message, Never>
+  typealias Stream<Message: Sendable> = NIOAsyncChannel<[Message], Never>
 
   /// Connects to `endpoint`.
   static func dial<Codec: MessageCodec>(
@@ -102,6 +102,7 @@ enum Transport {
   ) -> EventLoopFuture<Stream<Codec.Message>> {
     channel.eventLoop.makeCompletedFuture {
       try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(codec.makeDecoder()))
+      try channel.pipeline.syncOperations.addHandler(MessageBatcher<Codec.Message>())
       let high = configuration.inboundBufferLimit
       return try Stream<Codec.Message>(
         wrappingChannelSynchronously: channel,

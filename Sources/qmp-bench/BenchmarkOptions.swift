@@ -4,6 +4,8 @@ import Foundation
 struct BenchmarkOptions {
   /// Small inputs, one repetition: proves the benchmark runs, not how fast.
   var quick = false
+  /// Skip the comparisons (Foundation), so a profiler sees only our code.
+  var oursOnly = false
 
   var repetitions: Int { quick ? 1 : 5 }
 }
@@ -13,16 +15,16 @@ func printError(_ message: String) {
 }
 
 /// Runs `body` `repetitions` times and returns the fastest run in seconds: the least
-/// disturbed by other processes on a shared machine.
+/// disturbed by other processes on a shared machine. Zero repetitions skip it (NaN).
 func fastest(_ repetitions: Int, _ body: () throws -> Void) rethrows -> Double {
-  var best = Double.infinity
-  for _ in 0..<max(1, repetitions) {
+  var best = Double.nan
+  for _ in 0..<repetitions {
     let start = ContinuousClock.now
     try body()
     let elapsed = ContinuousClock.now - start
     let seconds =
       Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-    best = min(best, seconds)
+    best = best.isNaN ? seconds : min(best, seconds)
   }
   return best
 }
@@ -50,10 +52,11 @@ func megabytes(_ bytes: Int) -> String {
   String(format: "%.1f MB", Double(bytes) / 1e6)
 }
 
+/// MB/s, or "-" for a measurement that was skipped.
 func rate(_ bytes: Int, _ seconds: Double) -> String {
-  String(format: "%.0f", Double(bytes) / 1e6 / seconds)
+  seconds.isNaN ? "-" : String(format: "%.0f", Double(bytes) / 1e6 / seconds)
 }
 
 func ratio(_ ours: Double, _ theirs: Double) -> String {
-  String(format: "%.1fx", theirs / ours)
+  theirs.isNaN ? "-" : String(format: "%.1fx", theirs / ours)
 }

@@ -1,9 +1,10 @@
 // qmp-bench: performance measurements, printed as markdown tables.
 //
-//   qmp-bench [--quick] [SECTION...]      sections: codec (default: all)
+//   qmp-bench [--quick] [--ours-only] [SECTION...]      sections: codec (default: all)
 //
 // Each section is a function below; a new section is one entry in `sections`. `--quick` runs
-// small inputs once, as a smoke test that the benchmarks still work (numbers meaningless).
+// small inputs once, as a smoke test that the benchmarks still work (numbers meaningless);
+// `--ours-only` skips the comparisons, for profiling.
 
 import Foundation
 
@@ -16,8 +17,11 @@ var chosen: [String] = []
 for argument in CommandLine.arguments.dropFirst() {
   switch argument {
   case "--quick": options.quick = true
+  case "--ours-only": options.oursOnly = true
   case "-h", "--help":
-    print("usage: qmp-bench [--quick] [\(sections.map(\.name).joined(separator: "|"))...]")
+    print(
+      "usage: qmp-bench [--quick] [--ours-only] [\(sections.map(\.name).joined(separator: "|"))...]"
+    )
     exit(0)
   default:
     guard sections.contains(where: { $0.name == argument }) else {

@@ -96,3 +96,44 @@ func makeSession(
 
 /// Keeps test output readable; log content is checked by tests with their own handler.
 let quietLogger = Logger(label: "test.protocol", factory: { _ in SwiftLogNoOpLogHandler() })
+
+/// Waits until `session` is in `state`.
+func waitFor(_ session: ProtocolSession<LineCodec>, _ state: Runstate) async {
+  for await current in session.runstateChanges() where current == state { return }
+}
+
+/// The good life cycle, and the one of a failed or cancelled connect, as watchers see them
+/// (a watcher starts with the current state).
+let goodSequence: [Runstate] = [.idle, .connecting, .running, .disconnecting, .idle]
+let badSequence: [Runstate] = [.idle, .connecting, .disconnecting, .idle]
+
+/// How a test opens a session: dialling out or waiting for a peer.
+enum Opening: String, CaseIterable, Sendable, CustomTestStringConvertible {
+  case connect
+  case accept
+
+  var testDescription: String { rawValue }
+
+  func open(_ session: ProtocolSession<LineCodec>, _ endpoint: Endpoint) async throws {
+    switch self {
+    case .connect: try await session.connect(to: endpoint)
+    case .accept: try await session.accept(on: endpoint)
+    }
+  }
+}
+
+/// Runs `body`, expecting it to throw a `ConnectError`, and returns that error.
+func expectConnectError(
+  sourceLocation: SourceLocation = #_sourceLocation,
+  _ body: () async throws -> Void
+) async -> ConnectError? {
+  do {
+    try await body()
+    Issue.record("expected a ConnectError, nothing was thrown", sourceLocation: sourceLocation)
+  } catch let error as ConnectError {
+    return error
+  } catch {
+    Issue.record("expected a ConnectError, got \(error)", sourceLocation: sourceLocation)
+  }
+  return nil
+}

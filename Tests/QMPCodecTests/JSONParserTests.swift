@@ -183,6 +183,27 @@ func parseErrorBytes(_ bytes: [UInt8]) -> JSONParseError? {
     #expect(error?.description == #"duplicate key "id" at byte 19"#)
   }
 
+  @Test func duplicateKeysAreFoundInBigObjectsToo() throws {
+    // Past 16 keys the parser switches from comparing keys to a hash set.
+    let keys = (0..<40).map { "\"k\($0)\": \($0)" }
+    let value = try JSONValue(parsing: "{" + keys.joined(separator: ", ") + "}")
+    #expect(value.objectValue?.count == 40)
+    #expect(value.objectValue?.keys.last == "k39")
+    #expect(value["k17"] == 17)
+    for duplicateAt in [1, 15, 16, 17, 39] {
+      var members = keys
+      members.insert(#""k0": 0"#, at: duplicateAt)
+      let prefix = "{" + members[..<duplicateAt].joined(separator: ", ") + ", "
+      let error = parseError("{" + members.joined(separator: ", ") + "}")
+      #expect(
+        error == JSONParseError(.duplicateKey("k0"), at: prefix.utf8.count), "at \(duplicateAt)")
+    }
+    // Nested big objects each track their own keys.
+    let nested =
+      "{" + keys.joined(separator: ", ") + #", "inner": {"# + keys.joined(separator: ", ") + "}}"
+    #expect(try JSONValue(parsing: nested)["inner"]?["k39"] == 39)
+  }
+
   @Test func sameKeyInDifferentObjectsIsFine() throws {
     #expect(try JSONValue(parsing: #"[{"a":1},{"a":2}]"#) == [["a": 1], ["a": 2]])
   }

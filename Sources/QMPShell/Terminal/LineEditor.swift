@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 #if canImport(Glibc)
@@ -20,6 +21,18 @@ import Synchronization
 ///
 /// Use `print` (not Swift's `print`) for everything shown while the editor runs; it is written
 /// as is, so pass peer text through `TerminalText.sanitized` first.
+///
+/// Typical wiring (events arrive on NIO threads, lines are handled by an async task):
+///
+///     let editor = try LineEditor(configuration: .init(prompt: "(QEMU) ", completion: …,
+///                                                      onInterrupt: { _ in cancelPending() }))
+///     let (lines, sink) = AsyncStream.makeStream(of: String.self)
+///     async let end = editor.runOnOwnThread { line in
+///       editor.setInputEnabled(false)  // hide the prompt until the reply is printed
+///       sink.yield(line)
+///     }
+///     for await line in lines { …; editor.print(reply); editor.setInputEnabled(true) }
+///     // events: editor.print(TerminalText.sanitized(eventText)) from any thread
 public final class LineEditor: Sendable {
   /// What Ctrl-C interrupted.
   public enum Interruption: Sendable, Equatable {
@@ -118,6 +131,25 @@ public final class LineEditor: Sendable {
     let session = try ReadlineSession(editor: self, onLine: onLine)
     defer { session.finish() }
     return try session.loop()
+  }
+}
+
+extension LineEditor {
+  /// Runs the editor on a thread of its own (readline needs a blocking loop) and suspends the
+  /// calling task, without blocking it, until the editor ends.
+  public func runOnOwnThread(onLine: @escaping @Sendable (String) -> Void)
+    async throws(LineEditorError) -> ExitReason
+  {
+    let result = await withCheckedContinuation {
+      (continuation: CheckedContinuation<Result<ExitReason, LineEditorError>, Never>) in
+      let thread = Thread {
+        continuation.resume(
+          returning: Result { () throws(LineEditorError) in try self.run(onLine: onLine) })
+      }
+      thread.name = "qmp-shell line editor"
+      thread.start()
+    }
+    return try result.get()
   }
 }
 

@@ -31,6 +31,8 @@ final class ReadlineSession: Sendable {
     var lastHistoryEntry: String?
     /// Whether readline's line handler is installed (the prompt is, or will be, on screen).
     var handlerInstalled = false
+    /// Whether readline has put the terminal in its mode (it stays so until `finish`).
+    var terminalPrepared = false
     /// Whether readline is inside our line handler (between two lines: nothing on screen).
     var inLineHandler = false
     var appliedPrompt: String
@@ -148,13 +150,13 @@ final class ReadlineSession: Sendable {
         editor.shared.withLock { _ = $0.output.append("warning: \(error.description)") }
       }
     }
-    let remaining = editor.shared.withLock { state -> [UInt8] in
+    editor.shared.withLock { state in
       state.running = false
       state.stopRequested = false
       state.wakePending = false
-      return state.output.drain()
+      // Written under the lock, so a `print` racing with the end cannot overtake it.
+      TerminalOutput.write(state.output.drain())
     }
-    TerminalOutput.write(remaining)
     readlineOwner.withLock { $0 = ReadlineOwner() }
   }
 
@@ -204,6 +206,7 @@ final class ReadlineSession: Sendable {
     if enabled && !state.handlerInstalled && !state.inLineHandler && state.queuedLines.isEmpty {
       rl_callback_handler_install(prompt, readlineLineHandler)
       state.handlerInstalled = true
+      state.terminalPrepared = true
       redisplay = false
       if let hidden = state.hiddenLine {
         rl_insert_text(hidden.text)
@@ -307,9 +310,26 @@ final class ReadlineSession: Sendable {
       }
     case SIGTERM, SIGHUP:
       loopState.withLock { $0.exitReason = .signal(number) }
+    case SIGTSTP:
+      // Give the shell a sane terminal while we are stopped, then take it back.
+      rl_deprep_terminal()
+      signals.stopProcess()
+      prepareTerminalAgain()
+    case SIGCONT:
+      prepareTerminalAgain()
     default:
       break
     }
+  }
+
+  /// After a stop, the shell that continued us may have left the terminal in its own mode:
+  /// set readline's mode again (if the editor had set it up) and redraw the line.
+  private func prepareTerminalAgain() {
+    let (installed, prepared) = loopState.withLock { ($0.handlerInstalled, $0.terminalPrepared) }
+    guard prepared else { return }
+    rl_deprep_terminal()  // no-op if already restored; forgets stale saved settings otherwise
+    rl_prep_terminal(1)
+    if installed { rl_forced_update_display() }
   }
 
   /// Ctrl-C: at the prompt, drop the line and show a fresh prompt; while input is disabled,

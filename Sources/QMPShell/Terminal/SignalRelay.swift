@@ -11,10 +11,11 @@ private let signalPipeWriter = Atomic<Int32>(-1)
 /// Turns signals into bytes on a pipe, so the poll loop handles them as ordinary input and
 /// readline is never touched from a signal handler.
 ///
-/// SIGINT (Ctrl-C), SIGWINCH (resize), SIGTERM and SIGHUP (restore the terminal, then return)
+/// SIGINT (Ctrl-C), SIGWINCH (resize), SIGTERM and SIGHUP (restore the terminal, then return),
+/// SIGTSTP (Ctrl-Z: restore the terminal, then stop) and SIGCONT (set the terminal up again)
 /// are caught while the editor runs; the previous handlers come back when it stops.
 struct SignalRelay: ~Copyable {
-  static let signals: [Int32] = [SIGINT, SIGWINCH, SIGTERM, SIGHUP]
+  static let signals: [Int32] = [SIGINT, SIGWINCH, SIGTERM, SIGHUP, SIGTSTP, SIGCONT]
 
   let pipe: WakePipe
   private let previous: [__sighandler_t?]
@@ -28,6 +29,14 @@ struct SignalRelay: ~Copyable {
   deinit {
     for (number, handler) in zip(Self.signals, previous) { signal(number, handler) }
     signalPipeWriter.store(-1, ordering: .sequentiallyConsistent)
+  }
+
+  /// Stops the process as an uncaught SIGTSTP would; returns once it is continued (at once
+  /// in an orphaned process group, where the kernel ignores the stop).
+  func stopProcess() {
+    signal(SIGTSTP, SIG_DFL)
+    raise(SIGTSTP)
+    signal(SIGTSTP, relaySignal)
   }
 
   /// The signals that arrived since the last call, in order.

@@ -198,6 +198,23 @@ struct LineEditorTerminalTests {
     try terminal.expect("got: [ahead]")
   }
 
+  @Test func disablingInputFromAnotherThreadHidesAndKeepsTheLine() throws {
+    let probe = try ProbeSession()
+    defer { probe.removeFolder() }
+    let terminal = probe.terminal!
+    try terminal.expect(prompt)
+    try terminal.send("partial")
+    try terminal.expect("partial")
+    try probe.inject("!disable")
+    try terminal.expect("disabled")
+    try terminal.send("X")  // typed while hidden: waits in the terminal
+    try probe.inject("!enable")
+    try terminal.expect("enabled")
+    try terminal.expect(prompt + "partial")
+    try terminal.send("\r")
+    try terminal.expect("got: [partialX]")
+  }
+
   @Test func pastedLinesWaitBehindAPendingCommand() throws {
     let probe = try ProbeSession()
     defer { probe.removeFolder() }
@@ -294,6 +311,39 @@ struct LineEditorTerminalTests {
     #expect(try terminal.localModes() & tcflag_t(ECHO) != 0)
   }
 
+  @Test func continuingAfterAStopSetsTheTerminalUpAgain() throws {
+    let probe = try ProbeSession()
+    defer { probe.removeFolder() }
+    let terminal = probe.terminal!
+    try terminal.expect(prompt)
+    try terminal.send("half")
+    try terminal.expect("half")
+    // What a job-control shell does around `fg`: its own (cooked) modes, then SIGCONT.
+    try terminal.setLocalModes(adding: tcflag_t(ECHO | ICANON))
+    kill(terminal.pid, SIGCONT)
+    try terminal.expect(prompt + "half")  // the line is redrawn…
+    #expect(try terminal.localModes() & tcflag_t(ECHO | ICANON) == 0)  // …in readline's mode
+    try terminal.send(" line\r")
+    try terminal.expect("got: [half line]")
+  }
+
+  @Test func ctrlZInAnOrphanedGroupLeavesTheEditorWorking() throws {
+    // The pty's process group has no job-control shell, so the kernel ignores the stop; the
+    // editor must still restore and take back the terminal around it.
+    let probe = try ProbeSession()
+    defer { probe.removeFolder() }
+    let terminal = probe.terminal!
+    try terminal.expect(prompt)
+    try terminal.send("ab")
+    try terminal.expect("ab")
+    try terminal.send("\u{1a}")
+    try terminal.expect("\u{1b}[?2004l")  // the terminal was handed back (bracketed paste off)…
+    try terminal.expect(prompt + "ab")  // …and taken again, with the line redrawn
+    #expect(try terminal.localModes() & tcflag_t(ECHO) == 0)
+    try terminal.send("c\r")
+    try terminal.expect("got: [abc]")
+  }
+
   @Test func aSecondEditorIsRefusedWithoutBreakingTheFirst() throws {
     let probe = try ProbeSession()
     defer { probe.removeFolder() }
@@ -306,6 +356,20 @@ struct LineEditorTerminalTests {
     try terminal.expect("abc")
     try terminal.send("\u{03}")
     try terminal.expect("cleared: [abc]")
+  }
+
+  @Test func runsOnItsOwnThreadFromAnAsyncCaller() throws {
+    let probe = try ProbeSession(extraArguments: ["--own-thread"])
+    defer { probe.removeFolder() }
+    let terminal = probe.terminal!
+    try terminal.expect(prompt)
+    try probe.inject("hello")
+    try terminal.expect("event: hello")
+    try terminal.send("query-n\t\r")
+    try terminal.expect("got: [query-name ]")
+    try terminal.send("\u{04}")
+    try terminal.expect("ran on its own thread")
+    #expect(try terminal.waitForExit() == 0)
   }
 
   @Test func missingFileDescriptorsAreReported() throws {

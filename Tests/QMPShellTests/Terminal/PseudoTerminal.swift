@@ -164,6 +164,18 @@ final class PseudoTerminal {
     return attributes.c_lflag
   }
 
+  /// Sets local mode flags, as a shell does when it takes the terminal back.
+  func setLocalModes(adding flags: tcflag_t) throws {
+    var attributes = termios()
+    guard tcgetattr(master, &attributes) == 0 else {
+      throw PseudoTerminalError(description: "tcgetattr failed: errno \(errno)")
+    }
+    attributes.c_lflag |= flags
+    guard tcsetattr(master, TCSANOW, &attributes) == 0 else {
+      throw PseudoTerminalError(description: "tcsetattr failed: errno \(errno)")
+    }
+  }
+
   /// Everything the program wrote so far, for diagnostics.
   var transcript: String { String(decoding: output, as: UTF8.self) }
 

@@ -1,11 +1,12 @@
 // A small program that runs a LineEditor, for the terminal tests (they drive it in a pty).
 //
 //   line-editor-probe [--history PATH] [--fifo PATH] [--output-limit BYTES]
-//                     [--exhaust-descriptors]
+//                     [--exhaust-descriptors] [--own-thread]
 //
 // Accepted lines are echoed as "got: [LINE]" above the prompt. Lines read from the FIFO are
-// shown as "event: TEXT" (sanitized), as if they came from the network; the FIFO line "!stop"
-// calls stop() instead. Special typed lines:
+// shown as "event: TEXT" (sanitized), as if they came from the network; the FIFO lines
+// "!stop", "!disable" and "!enable" call stop() and setInputEnabled(_:) instead, from that
+// thread. Special typed lines:
 //   wait         input disabled ("pending") until a FIFO line arrives or Ctrl-C
 //   prompt TEXT  the prompt becomes "TEXT "
 //   size         prints readline's idea of the screen size
@@ -21,6 +22,7 @@ var historyPath: String?
 var fifoPath: String?
 var outputLimit = 16 << 20
 var exhaustDescriptors = false
+var ownThread = false
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
 while let argument = arguments.next() {
   switch argument {
@@ -28,6 +30,7 @@ while let argument = arguments.next() {
   case "--fifo": fifoPath = arguments.next()
   case "--output-limit": outputLimit = Int(arguments.next() ?? "") ?? outputLimit
   case "--exhaust-descriptors": exhaustDescriptors = true
+  case "--own-thread": ownThread = true
   default:
     FileHandle.standardError.write(Data("unknown argument \(argument)\n".utf8))
     exit(2)
@@ -39,6 +42,15 @@ if exhaustDescriptors {
 }
 
 let pending = Mutex(false)
+
+/// Ends the pending state; true if it was on.
+func takePending() -> Bool {
+  pending.withLock { state in
+    let wasPending = state
+    state = false
+    return wasPending
+  }
+}
 let commands = [
   "query-status", "query-name", "query-commands", "device_add", "blockdev-add", "quit",
 ]
@@ -104,14 +116,23 @@ if let fifoPath {
       while let newline = pendingBytes.firstIndex(of: UInt8(ascii: "\n")) {
         let line = String(decoding: pendingBytes[..<newline], as: UTF8.self)
         pendingBytes.removeSubrange(...newline)
-        if line == "!stop" {
+        switch line {
+        case "!stop":
           editor.stop()
           continue
+        case "!disable":
+          editor.setInputEnabled(false)
+          editor.print("disabled")
+          continue
+        case "!enable":
+          editor.print("enabled")
+          editor.setInputEnabled(true)
+          continue
+        default:
+          break
         }
         editor.print("event: " + TerminalText.sanitized(line))
-        if pending.withLock({ state in
-          defer { state = false }; return state
-        }) {
+        if takePending() {
           editor.print("released")
           editor.setInputEnabled(true)
         }
@@ -120,39 +141,46 @@ if let fifoPath {
   }
 }
 
+@Sendable func handle(_ line: String) {
+  if line == "wait" {
+    pending.withLock { $0 = true }
+    editor.setInputEnabled(false)
+    editor.print("waiting")
+  } else if line.hasPrefix("prompt ") {
+    editor.setPrompt(String(line.dropFirst("prompt ".count)) + " ")
+  } else if line == "size" {
+    var rows: Int32 = 0
+    var columns: Int32 = 0
+    rl_get_screen_size(&rows, &columns)
+    editor.print("size: \(rows)x\(columns)")
+  } else if line == "quit" {
+    Thread.detachNewThread { editor.stop() }
+  } else if line == "again" {
+    do {
+      let second = try LineEditor(configuration: LineEditorConfiguration(historyPath: nil))
+      _ = try second.run { _ in }
+      editor.print("second editor ran")
+    } catch {
+      editor.print("second editor: \(error)")
+    }
+  } else if line.hasPrefix("flood ") {
+    let count = Int(line.dropFirst("flood ".count)) ?? 0
+    Thread.detachNewThread {
+      for index in 0..<count { editor.print("flood \(index)") }
+      editor.print("flood done")
+    }
+  } else {
+    editor.print("got: [\(line)]")
+  }
+}
+
 let reason: LineEditor.ExitReason
 do {
-  reason = try editor.run { line in
-    if line == "wait" {
-      pending.withLock { $0 = true }
-      editor.setInputEnabled(false)
-      editor.print("waiting")
-    } else if line.hasPrefix("prompt ") {
-      editor.setPrompt(String(line.dropFirst("prompt ".count)) + " ")
-    } else if line == "size" {
-      var rows: Int32 = 0
-      var columns: Int32 = 0
-      rl_get_screen_size(&rows, &columns)
-      editor.print("size: \(rows)x\(columns)")
-    } else if line == "quit" {
-      Thread.detachNewThread { editor.stop() }
-    } else if line == "again" {
-      do {
-        let second = try LineEditor(configuration: LineEditorConfiguration(historyPath: nil))
-        _ = try second.run { _ in }
-        editor.print("second editor ran")
-      } catch {
-        editor.print("second editor: \(error)")
-      }
-    } else if line.hasPrefix("flood ") {
-      let count = Int(line.dropFirst("flood ".count)) ?? 0
-      Thread.detachNewThread {
-        for index in 0..<count { editor.print("flood \(index)") }
-        editor.print("flood done")
-      }
-    } else {
-      editor.print("got: [\(line)]")
-    }
+  if ownThread {
+    reason = try await editor.runOnOwnThread(onLine: handle)
+    editor.print("ran on its own thread")
+  } else {
+    reason = try editor.run(onLine: handle)
   }
 } catch {
   FileHandle.standardError.write(Data("probe: \(error)\n".utf8))
