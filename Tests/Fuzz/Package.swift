@@ -21,6 +21,7 @@ let package = Package(
     .package(name: "qmp-shell", path: "../..")
   ],
   targets: [
-    fuzzer("CodecFuzzer", ["QMPCodec"])
+    fuzzer("CodecFuzzer", ["QMPCodec"]),
+    fuzzer("ShorthandFuzzer", ["QMPCodec", "QMPShell"]),
   ]
 )
