@@ -56,8 +56,11 @@ let package = Package(
       name: "QMPShell",
       dependencies: [
         "QMPCodec",
+        "AsyncProtocol",
         "QMPClient",
         "CReadline",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
