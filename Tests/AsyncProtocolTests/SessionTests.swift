@@ -102,6 +102,29 @@ import Testing
     }
   }
 
+  @Test func handshakeChannelIsClosedOnceTheSessionRuns() async throws {
+    try await withTimeout {
+      let dir = makeTempDir()
+      defer { removeTempDir(dir) }
+      let (endpoint, peer) = try await RawPeer.serve(on: .unix(path: "\(dir)/h.sock")) {
+        inbound, outbound in
+        try await outbound.write("greeting\nafter\n")
+        return try await RawPeer.readLines(inbound)
+      }
+      let kept = Mutex<HandshakeChannel<String>?>(nil)
+      let (session, inbox) = makeSession { channel in
+        _ = try await channel.receive()
+        kept.withLock { $0 = channel }
+      }
+      try await session.connect(to: endpoint)
+      #expect(try await inbox.messages(1) == ["after"])
+      let stale = try #require(kept.withLock { $0 })
+      await #expect(throws: SessionClosedError()) { _ = try await stale.receive() }
+      try await session.disconnect()
+      #expect(try await peer.value == [])
+    }
+  }
+
   struct Rejected: Error, Equatable {}
 
   @Test func handshakeFailureIsAConnectErrorInTheHandshakePhase() async throws {
