@@ -1,7 +1,7 @@
 import AsyncProtocol
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
-import Synchronization
 import Testing
 
 @Suite struct BackPressureTests {
@@ -54,12 +54,12 @@ import Testing
 
 /// Holds callers until opened.
 final class Gate: Sendable {
-  private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>(
+  private let state = NIOLockedValueBox<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>(
     (false, []))
 
   func wait() async {
     await withCheckedContinuation { continuation in
-      let proceed = state.withLock { s -> Bool in
+      let proceed = state.withLockedValue { s -> Bool in
         if s.open { return true }
         s.waiters.append(continuation)
         return false
@@ -69,7 +69,7 @@ final class Gate: Sendable {
   }
 
   func open() {
-    let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+    let waiters = state.withLockedValue { s -> [CheckedContinuation<Void, Never>] in
       s.open = true
       defer { s.waiters = [] }
       return s.waiters
