@@ -10,6 +10,7 @@ let package = Package(
     .executable(name: "qmp-shell", targets: ["qmp-shell"]),
     // For the fuzzing package in Tests/Fuzz, which depends on this one by path.
     .library(name: "QMPCodec", targets: ["QMPCodec"]),
+    .library(name: "QMPShell", targets: ["QMPShell"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -57,8 +58,11 @@ let package = Package(
       name: "QMPShell",
       dependencies: [
         "QMPCodec",
+        "AsyncProtocol",
         "QMPClient",
         "CReadline",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
@@ -102,7 +106,12 @@ let package = Package(
     ),
     .testTarget(
       name: "QMPClientTests",
-      dependencies: ["QMPClient", "QMPCodec", "AsyncProtocol", "QMPTestSupport"]
+      dependencies: [
+        "QMPClient", "QMPCodec", "AsyncProtocol", "QMPTestSupport",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOEmbedded", package: "swift-nio"),
+        .product(name: "Logging", package: "swift-log"),
+      ]
     ),
     .testTarget(
       name: "QMPShellTests",

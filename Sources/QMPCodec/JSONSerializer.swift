@@ -113,12 +113,13 @@ struct JSONWriter {
         return
       }
       out.append(UInt8(ascii: "["))
-      var first = true
-      for element in elements {
-        if !first { out.append(UInt8(ascii: ",")) }
-        first = false
-        newline(into: &out, depth: depth + 1)
-        write(element, into: &out, depth: depth + 1)
+      // Through a buffer pointer, elements are borrowed rather than retained one by one.
+      elements.withUnsafeBufferPointer { elements in
+        for index in elements.indices {
+          if index > 0 { out.append(UInt8(ascii: ",")) }
+          newline(into: &out, depth: depth + 1)
+          write(elements[index], into: &out, depth: depth + 1)
+        }
       }
       newline(into: &out, depth: depth)
       out.append(UInt8(ascii: "]"))
@@ -129,17 +130,19 @@ struct JSONWriter {
         return
       }
       out.append(UInt8(ascii: "{"))
-      var first = true
-      for (key, member) in object {
-        if !first { out.append(UInt8(ascii: ",")) }
-        first = false
-        newline(into: &out, depth: depth + 1)
-        if let palette { out.append(contentsOf: palette.key) }
-        Self.writeString(key, into: &out)
-        if palette != nil { out.append(contentsOf: Palette.reset) }
-        out.append(UInt8(ascii: ":"))
-        if pretty { out.append(UInt8(ascii: " ")) }
-        write(member, into: &out, depth: depth + 1)
+      object.keys.elements.withUnsafeBufferPointer { keys in
+        object.values.withUnsafeBufferPointer { members in
+          for index in keys.indices {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            newline(into: &out, depth: depth + 1)
+            if let palette { out.append(contentsOf: palette.key) }
+            Self.writeString(keys[index], into: &out)
+            if palette != nil { out.append(contentsOf: Palette.reset) }
+            out.append(UInt8(ascii: ":"))
+            if pretty { out.append(UInt8(ascii: " ")) }
+            write(members[index], into: &out, depth: depth + 1)
+          }
+        }
       }
       newline(into: &out, depth: depth)
       out.append(UInt8(ascii: "}"))
@@ -198,7 +201,8 @@ struct JSONWriter {
   }
 
   /// Bytes that need an escape: control characters, `"`, `\` and DEL.
-  private static let needsEscape: [Bool] = (0..<256).map { byte in
+  @inline(__always)
+  private static func needsEscape(_ byte: UInt8) -> Bool {
     byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F
   }
 
@@ -209,7 +213,7 @@ struct JSONWriter {
     var s = s
     s.withUTF8 { bytes in
       var runStart = 0
-      for i in 0..<bytes.count where needsEscape[Int(bytes[i])] {
+      for i in 0..<bytes.count where needsEscape(bytes[i]) {
         if runStart < i {
           out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
         }

@@ -196,136 +196,158 @@ public struct JSONStreamDecoder: Sendable {
 
   // MARK: Scanning
 
+  /// The scanner's state between chunks.
+  private struct ScanState {
+    var index: Int
+    var mode: Mode
+    var depth: Int
+    var inString: Bool
+    var escaped: Bool
+    var atLineStart: Bool
+    var messageStart: Int
+  }
+
   private mutating func scan() -> ScanEvent {
-    var i = scanIndex
-    var mode = self.mode
-    var depth = self.depth
-    var inString = self.inString
-    var escaped = self.escaped
-    var atLineStart = self.atLineStart
-    var messageStart = self.messageStart
+    var state = ScanState(
+      index: scanIndex, mode: mode, depth: depth, inString: inString, escaped: escaped,
+      atLineStart: atLineStart, messageStart: messageStart)
+    let event = buffer.withUnsafeBufferPointer { Self.scan($0, state: &state) }
+    scanIndex = state.index
+    mode = state.mode
+    depth = state.depth
+    inString = state.inString
+    escaped = state.escaped
+    atLineStart = state.atLineStart
+    messageStart = state.messageStart
+    return event
+  }
 
-    let event = buffer.withUnsafeBufferPointer { bytes -> ScanEvent in
-      let n = bytes.count
-      while i < n {
-        switch mode {
-        case .between:
+  /// Scans `bytes` from `state.index` to the first event. A plain function with the state in
+  /// locals, so that the compiler keeps it in registers in this per-byte loop.
+  private static func scan(_ bytes: UnsafeBufferPointer<UInt8>, state: inout ScanState) -> ScanEvent
+  {
+    var i = state.index
+    var mode = state.mode
+    var depth = state.depth
+    var inString = state.inString
+    var escaped = state.escaped
+    var atLineStart = state.atLineStart
+    var messageStart = state.messageStart
+    defer {
+      state = ScanState(
+        index: i, mode: mode, depth: depth, inString: inString, escaped: escaped,
+        atLineStart: atLineStart, messageStart: messageStart)
+    }
+    let n = bytes.count
+    while i < n {
+      switch mode {
+      case .between:
+        let byte = bytes[i]
+        switch byte {
+        case 0x20, 0x09, 0x0A, 0x0D:
+          i += 1
+        case 0xFF:
+          i += 1
+          return .reset(at: i - 1, interrupted: false)
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+          messageStart = i
+          mode = .container
+          depth = 1
+          inString = false
+          atLineStart = false
+          i += 1
+        case UInt8(ascii: "\""):
+          messageStart = i
+          mode = .container
+          depth = 0
+          inString = true
+          escaped = false
+          i += 1
+        default:
+          messageStart = i
+          mode = .scalar
+          i += 1
+        }
+
+      case .container:
+        while i < n {
           let byte = bytes[i]
-          switch byte {
-          case 0x20, 0x09, 0x0A, 0x0D:
-            i += 1
-          case 0xFF:
-            i += 1
-            return .reset(at: i - 1, interrupted: false)
-          case UInt8(ascii: "{"), UInt8(ascii: "["):
-            messageStart = i
-            mode = .container
-            depth = 1
-            inString = false
-            atLineStart = false
-            i += 1
-          case UInt8(ascii: "\""):
-            messageStart = i
-            mode = .container
-            depth = 0
-            inString = true
-            escaped = false
-            i += 1
-          default:
-            messageStart = i
-            mode = .scalar
-            i += 1
-          }
-
-        case .container:
-          while i < n {
-            let byte = bytes[i]
-            if inString {
-              if escaped {
-                escaped = false
-                if byte != 0x0A && byte != 0xFF {
-                  i += 1
-                  continue
-                }
-              }
-              switch byte {
-              case UInt8(ascii: "\""):
-                inString = false
-                if depth == 0 {
-                  i += 1
-                  mode = .between
-                  return .complete(end: i)
-                }
-              case UInt8(ascii: "\\"):
-                escaped = true
-              case 0x0A:
+          if inString {
+            if escaped {
+              escaped = false
+              if byte != 0x0A && byte != 0xFF {
                 i += 1
+                continue
+              }
+            }
+            switch byte {
+            case UInt8(ascii: "\""):
+              inString = false
+              if depth == 0 {
+                i += 1
+                mode = .between
+                return .complete(end: i)
+              }
+            case UInt8(ascii: "\\"):
+              escaped = true
+            case 0x0A:
+              i += 1
+              mode = .between
+              return .broken(end: i)
+            case 0xFF:
+              i += 1
+              mode = .between
+              return .reset(at: i - 1, interrupted: true)
+            default:
+              break
+            }
+            i += 1
+          } else {
+            switch byte {
+            case UInt8(ascii: "\""):
+              inString = true
+              escaped = false
+            case UInt8(ascii: "{"):
+              if atLineStart {
+                // Leave the `{` to start the next message.
                 mode = .between
                 return .broken(end: i)
-              case 0xFF:
+              }
+              depth += 1
+            case UInt8(ascii: "["):
+              depth += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+              depth -= 1
+              if depth == 0 {
                 i += 1
                 mode = .between
-                return .reset(at: i - 1, interrupted: true)
-              default:
-                break
+                return .complete(end: i)
               }
+            case 0xFF:
               i += 1
-            } else {
-              switch byte {
-              case UInt8(ascii: "\""):
-                inString = true
-                escaped = false
-              case UInt8(ascii: "{"):
-                if atLineStart {
-                  // Leave the `{` to start the next message.
-                  mode = .between
-                  return .broken(end: i)
-                }
-                depth += 1
-              case UInt8(ascii: "["):
-                depth += 1
-              case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                depth -= 1
-                if depth == 0 {
-                  i += 1
-                  mode = .between
-                  return .complete(end: i)
-                }
-              case 0xFF:
-                i += 1
-                mode = .between
-                return .reset(at: i - 1, interrupted: true)
-              default:
-                break
-              }
-              atLineStart = byte == 0x0A
-              i += 1
-            }
-          }
-
-        case .scalar:
-          while i < n {
-            switch bytes[i] {
-            case 0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "\""),
-              0xFF:
               mode = .between
-              return .complete(end: i)
+              return .reset(at: i - 1, interrupted: true)
             default:
-              i += 1
+              break
             }
+            atLineStart = byte == 0x0A
+            i += 1
+          }
+        }
+
+      case .scalar:
+        while i < n {
+          switch bytes[i] {
+          case 0x20, 0x09, 0x0A, 0x0D, UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "\""),
+            0xFF:
+            mode = .between
+            return .complete(end: i)
+          default:
+            i += 1
           }
         }
       }
-      return .needMore
     }
-
-    scanIndex = i
-    self.mode = mode
-    self.depth = depth
-    self.inString = inString
-    self.escaped = escaped
-    self.atLineStart = atLineStart
-    self.messageStart = messageStart
-    return event
+    return .needMore
   }
 }

@@ -103,7 +103,8 @@ struct FakeQMPConnection: Sendable {
         return false
       }
     }
-    return channel.isActive
+    // Not `channel.isActive`: an accepted channel can be handed over before it is active.
+    return true
   }
 
   private func resolve(_ id: FakeQMPServer.ReplyID, _ request: QMPCommand?) -> JSONValue? {

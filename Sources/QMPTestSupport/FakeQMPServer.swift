@@ -43,15 +43,17 @@ public final class FakeQMPServer: Sendable {
   private let serverChannel: any Channel
   private let state = Mutex(State())
   private let acceptLoop = Mutex<Task<Void, Never>?>(nil)
+  private let unserved: UnservedConnections
 
   private init(
     address: PeerAddress, script: Script, directory: TemporaryDirectory?,
-    serverChannel: any Channel
+    serverChannel: any Channel, unserved: UnservedConnections
   ) {
     self.address = address
     self.script = script
     self.directory = directory
     self.serverChannel = serverChannel
+    self.unserved = unserved
   }
 
   /// Binds, starts accepting, and returns at once (the socket already accepts connections).
@@ -60,6 +62,16 @@ public final class FakeQMPServer: Sendable {
   {
     let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
       .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+    let unserved = UnservedConnections()
+    let wrap: @Sendable (any Channel) -> EventLoopFuture<NIOAsyncChannel<ByteBuffer, ByteBuffer>> =
+      { channel in
+        channel.eventLoop.makeCompletedFuture {
+          let wrapped = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(
+            wrappingChannelSynchronously: channel)
+          unserved.insert(wrapped)
+          return wrapped
+        }
+      }
     let directory: TemporaryDirectory?
     let listener: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
     let address: PeerAddress
@@ -70,12 +82,8 @@ public final class FakeQMPServer: Sendable {
       let path = made.file("qmp.sock")
       do {
         listener = try await bootstrap.bind(
-          unixDomainSocketPath: path, cleanupExistingSocketFile: true
-        ) { channel in
-          channel.eventLoop.makeCompletedFuture {
-            try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-          }
-        }
+          unixDomainSocketPath: path, cleanupExistingSocketFile: true, childChannelInitializer: wrap
+        )
       } catch {
         made.remove()
         throw error
@@ -83,11 +91,8 @@ public final class FakeQMPServer: Sendable {
       address = .unix(path: path)
     case .tcp:
       directory = nil
-      listener = try await bootstrap.bind(host: "127.0.0.1", port: 0) { channel in
-        channel.eventLoop.makeCompletedFuture {
-          try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
-        }
-      }
+      listener = try await bootstrap.bind(
+        host: "127.0.0.1", port: 0, childChannelInitializer: wrap)
       guard let port = listener.channel.localAddress?.port else {
         try? await listener.channel.close()
         throw TestSupportError("the fake server's TCP listener has no port")
@@ -95,7 +100,8 @@ public final class FakeQMPServer: Sendable {
       address = .tcp(host: "127.0.0.1", port: port)
     }
     let server = FakeQMPServer(
-      address: address, script: script, directory: directory, serverChannel: listener.channel)
+      address: address, script: script, directory: directory, serverChannel: listener.channel,
+      unserved: unserved)
     let task = Task { await server.runAcceptLoop(listener) }
     server.acceptLoop.withLock { $0 = task }
     return server
@@ -108,6 +114,7 @@ public final class FakeQMPServer: Sendable {
     for channel in channels { try? await channel.close() }
     let task = acceptLoop.withLock { $0 }
     await task?.value
+    await unserved.closeAll()
     directory?.remove()
   }
 
@@ -178,6 +185,7 @@ public final class FakeQMPServer: Sendable {
     try? await listener.executeThenClose { inbound in
       try await withThrowingDiscardingTaskGroup { group in
         for try await connection in inbound {
+          unserved.remove(connection)
           let key = ObjectIdentifier(connection.channel)
           state.withLock { $0.channels[key] = connection.channel }
           update { $0.connectionsAccepted += 1 }
@@ -206,5 +214,33 @@ public func withFakeQMPServer<R>(
   } catch {
     await server.stop()
     throw error
+  }
+}
+
+/// Connections NIO accepted and wrapped but the accept loop has not taken (yet).
+///
+/// NIO hands a child's async writer over to whoever holds the wrapper when the child becomes
+/// active; a wrapper dropped before that (a client connecting while the server stops) trips
+/// NIO's "deinited NIOAsyncWriter without calling finish()" assertion. Holding each wrapper
+/// here until it is served, or closed by `stop()`, avoids that.
+final class UnservedConnections: Sendable {
+  private let connections = Mutex<[ObjectIdentifier: NIOAsyncChannel<ByteBuffer, ByteBuffer>]>([:])
+
+  func insert(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) {
+    connections.withLock { $0[ObjectIdentifier(connection.channel)] = connection }
+  }
+
+  func remove(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) {
+    _ = connections.withLock { $0.removeValue(forKey: ObjectIdentifier(connection.channel)) }
+  }
+
+  func closeAll() async {
+    let left = connections.withLock { connections in
+      defer { connections = [:] }
+      return Array(connections.values)
+    }
+    for connection in left {
+      try? await connection.executeThenClose { _, _ in }
+    }
   }
 }

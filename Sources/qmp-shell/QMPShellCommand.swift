@@ -1,4 +1,5 @@
 import ArgumentParser
+import QMPClient
 import QMPCodec
 import QMPShell
 
@@ -8,7 +9,7 @@ import QMPShell
 
 /// The `qmp-shell` command line. It only parses arguments; the work is in `QMPShell`.
 @main
-struct QMPShellCommand: ParsableCommand {
+struct QMPShellCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "qmp-shell",
     abstract: "A shell for the QEMU Machine Protocol.",
@@ -55,11 +56,144 @@ struct QMPShellCommand: ParsableCommand {
   @Flag(name: [.customShort("p"), .long], help: "Print JSON indented over several lines.")
   var pretty = false
 
-  func run() throws {
-    guard dryRun else {
-      printError("connecting to QEMU is not built yet; use --dry-run (-n)")
+  @Option(
+    name: [.customShort("f"), .customLong("file")],
+    help: ArgumentHelp(
+      "Run the command lines in FILE; standard input is not read.", valueName: "FILE"))
+  var scriptFile: String?
+
+  @Flag(
+    name: [.customShort("r"), .long],
+    help: "Print only each reply's return value (a string as plain text).")
+  var returnValue = false
+
+  @Flag(name: .customLong("no-events"), help: "Leave events out of the output.")
+  var noEvents = false
+
+  @Flag(
+    name: [.customShort("k"), .long],
+    help: "Run every command even after a failure; the exit status is the first failure's.")
+  var keepGoing = false
+
+  @Option(
+    name: .customLong("wait-event"),
+    help: ArgumentHelp(
+      "After the commands, wait for the first event called NAME (counted from connect time) and print it.",
+      valueName: "NAME"))
+  var waitEvent: String?
+
+  @Option(
+    name: .customLong("match"),
+    help: ArgumentHelp(
+      "With --wait-event: the event's data must have KEY=VALUE (repeatable; dotted keys look into nested objects).",
+      valueName: "KEY=VALUE"))
+  var matches: [String] = []
+
+  @Option(
+    name: .customLong("timeout"),
+    help: ArgumentHelp(
+      "Give up waiting for a reply or the event after SECONDS (exit 5).", valueName: "SECONDS"))
+  var timeout: Double?
+
+  @Option(
+    name: .customLong("connect-timeout"),
+    help: ArgumentHelp(
+      "Keep retrying a missing or refusing socket for up to SECONDS (also bounds the greeting).",
+      valueName: "SECONDS"))
+  var connectTimeout: Double?
+
+  @Option(
+    name: .customLong("color"),
+    help: ArgumentHelp(
+      "Colour JSON on a terminal: auto, always or never (NO_COLOR is honoured).", valueName: "WHEN")
+  )
+  var color: ColorMode = .auto
+
+  mutating func validate() throws {
+    if let timeout, !(timeout > 0) {
+      throw ValidationError("--timeout must be a positive number of seconds")
+    }
+    if let connectTimeout, !(connectTimeout > 0) {
+      throw ValidationError("--connect-timeout must be a positive number of seconds")
+    }
+    if !matches.isEmpty && waitEvent == nil { throw ValidationError("--match needs --wait-event") }
+    for match in matches where !match.contains("=") || match.hasPrefix("=") {
+      throw ValidationError("--match takes KEY=VALUE, got '\(match)'")
+    }
+    if !commands.isEmpty && scriptFile != nil {
+      throw ValidationError("-c and -f cannot be used together")
+    }
+  }
+
+  func run() async throws {
+    if dryRun {
+      try runDryRun()
+      return
+    }
+    let environment = ProcessEnvironment.current
+    guard let address = address ?? environment["QMP_SOCKET"].flatMap({ $0.isEmpty ? nil : $0 })
+    else {
+      printError("no QMP socket given: pass a socket path or HOST:PORT, or set QMP_SOCKET")
       throw ExitCode(2)
     }
+    let endpoint: Endpoint
+    do {
+      endpoint = try Endpoint(parsing: address)
+    } catch {
+      printError("\(error)")
+      throw ExitCode(2)
+    }
+    let source: ScriptSource
+    if !commands.isEmpty {
+      source = .commands(
+        commands.flatMap {
+          $0.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        })
+    } else if let scriptFile {
+      source = .file(scriptFile)
+    } else if isatty(STDIN_FILENO) == 0 {
+      source = .standardInput
+    } else {
+      printError("the interactive shell is not built yet; pipe commands in or use -c")
+      throw ExitCode(2)
+    }
+    let status = await runScript(endpoint: endpoint, source: source, environment: environment)
+    if status != .success { throw ExitCode(status.rawValue) }
+  }
+
+  private func runScript(endpoint: Endpoint, source: ScriptSource, environment: [String: String])
+    async -> ExitStatus
+  {
+    let useColor = color.resolve(isTerminal: isatty(STDOUT_FILENO) == 1, environment: environment)
+    let output = OutputOptions(
+      style: pretty ? .pretty : .compact, colors: useColor ? .default : nil,
+      returnValueOnly: returnValue, showEvents: !noEvents, hmpText: hmp,
+      escapeControlCharacters: isatty(STDOUT_FILENO) == 1)
+    var eventWait: EventWait?
+    if let waitEvent {
+      let pairs = matches.map { match -> (key: String, value: JSONValue) in
+        let equals = match.firstIndex(of: "=")!
+        return (String(match[..<equals]), .string(String(match[match.index(after: equals)...])))
+      }
+      eventWait = EventWait(name: waitEvent, filter: .name(waitEvent, data: pairs))
+    }
+    let options = ScriptOptions(
+      source: source, mode: hmp ? .hmp : .qmp, timeout: timeout.map { .seconds($0) },
+      keepGoing: keepGoing, waitEvent: eventWait, output: output)
+    var configuration = QMPClient.Configuration()
+    configuration.connectTimeout = .seconds(connectTimeout ?? 10)
+    let connector = Connector(retryFor: connectTimeout.map { .seconds($0) })
+    let task = Task {
+      await ScriptSession.run(
+        endpoint: endpoint, configuration: configuration, connector: connector, options: options)
+    }
+    let signals = SignalCancellation(cancelling: task)
+    let status = await task.value
+    signals.cancel()
+    return status
+  }
+
+  private func runDryRun() throws {
     var schema: QMPSchema?
     if let schemaFile {
       let bytes: [UInt8]
@@ -95,10 +229,17 @@ struct QMPShellCommand: ParsableCommand {
   }
 
   /// Usage errors exit with status 2 (ArgumentParser's default is 64).
-  static func main() {
+  static func main() async {
+    // A closed stdout must be an EPIPE error we can handle, not a silent death.
+    signal(SIGPIPE, SIG_IGN)
+    DiagnosticLogging.bootstrap(environment: ProcessEnvironment.current)
     do {
       var command = try parseAsRoot()
-      try command.run()
+      if var asyncCommand = command as? AsyncParsableCommand {
+        try await asyncCommand.run()
+      } else {
+        try command.run()
+      }
     } catch {
       let code = exitCode(for: error)
       if code == .validationFailure {

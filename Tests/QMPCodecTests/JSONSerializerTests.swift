@@ -72,3 +72,13 @@ import Testing
     #expect(String(decoding: bytes, as: UTF8.self) == #"x={"a":1}"#)
   }
 }
+
+@Suite struct JSONDeepValueTests {
+  @Test func deepestAcceptedValueSerialisesOnATaskStack() async throws {
+    let text = String(repeating: "[", count: 1024) + String(repeating: "]", count: 1024)
+    let compact = try await Task.detached {
+      try JSONValue(parsing: text).serialized()
+    }.value
+    #expect(compact == text)
+  }
+}

@@ -230,3 +230,45 @@ extension JSONStreamItem {
     #expect(items.last?.parseError?.offset == 7)
   }
 }
+
+@Suite struct JSONStreamChunkingTests {
+  /// A stream mixing good messages with every kind of breakage the decoder resyncs from.
+  static func messyStream(seed: UInt64) -> [UInt8] {
+    var generator = JSONValueGenerator(random: SeededGenerator(seed: seed))
+    var bytes: [UInt8] = []
+    for index in 0..<60 {
+      switch index % 7 {
+      case 0: bytes += Array(#"{"a": 1, "a": 2}"#.utf8) + [0x0D, 0x0A]
+      case 1: bytes += Array("{\"cut\": [1, \n".utf8)
+      case 2: bytes += [0xFF]
+      case 3: bytes += Array("{\"s\": \"x\ny\"}\n".utf8)
+      case 4: bytes += Array(("{\"big\": \"" + String(repeating: "x", count: 400) + "\"}\r\n").utf8)
+      default:
+        (["v": generator.value()] as JSONValue).write(
+          to: &bytes, style: index % 2 == 0 ? .compact : .pretty)
+        bytes += [0x0A]
+      }
+    }
+    return bytes
+  }
+
+  @Test(arguments: [1, 2, 3] as [UInt64])
+  func chunkBoundariesNeverChangeTheItems(seed: UInt64) {
+    let bytes = Self.messyStream(seed: seed)
+    let whole = decodeAll([bytes], maximumMessageSize: 300)
+    #expect(whole.contains(.resetMarker))
+    #expect(whole.contains { $0.streamError?.reason == .tooLarge(limit: 300) })
+    #expect(whole.contains { if case .value = $0 { true } else { false } })
+    var random = SeededGenerator(seed: seed)
+    for _ in 0..<20 {
+      var chunks: [[UInt8]] = []
+      var offset = 0
+      while offset < bytes.count {
+        let size = min(bytes.count - offset, Int.random(in: 1...64, using: &random))
+        chunks.append(Array(bytes[offset..<(offset + size)]))
+        offset += size
+      }
+      #expect(decodeAll(chunks, maximumMessageSize: 300) == whole)
+    }
+  }
+}

@@ -34,7 +34,8 @@ public struct CommandReader: Sendable {
   private enum State: Sendable {
     case ready
     case transaction(actions: [JSONValue], line: Int, column: Int)
-    case json(buffer: [UInt8], line: Int, column: Int, scanner: JSONCompletionScanner)
+    case json(
+      buffer: [UInt8], line: Int, column: Int, lineStarts: [Int], scanner: JSONCompletionScanner)
   }
   private var state: State = .ready
 
@@ -65,16 +66,20 @@ public struct CommandReader: Sendable {
     while let last = bytes.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: "\r") {
       bytes.removeLast()
     }
-    if case .json(var buffer, let firstLine, _, var scanner) = state {
+    if case .json(var buffer, let firstLine, _, var lineStarts, var scanner) = state {
       let start = buffer.count
       buffer.append(UInt8(ascii: "\n"))
+      lineStarts.append(buffer.count)
       buffer.append(contentsOf: bytes)
-      return try continueJSON(buffer: buffer, from: start, firstLine: firstLine, scanner: &scanner)
+      return try continueJSON(
+        buffer: buffer, from: start, firstLine: firstLine, lineStarts: lineStarts,
+        scanner: &scanner)
     }
     let start = ShorthandParser.skipBlanks(bytes, from: 0)
     if !isInTransaction, start < bytes.count, bytes[start] == UInt8(ascii: "{") {
       var scanner = JSONCompletionScanner()
-      return try continueJSON(buffer: bytes, from: start, firstLine: number, scanner: &scanner)
+      return try continueJSON(
+        buffer: bytes, from: start, firstLine: number, lineStarts: [0], scanner: &scanner)
     }
     do {
       return try readLine(bytes, number: number)
@@ -92,7 +97,7 @@ public struct CommandReader: Sendable {
       throw CommandSyntaxError(
         line: line, column: column,
         message: "transaction( is not closed: input ended before its ')'")
-    case .json(_, let line, let column, _):
+    case .json(_, let line, let column, _, _):
       throw CommandSyntaxError(
         line: line, column: column, message: "JSON command is not complete: input ended inside it")
     }
@@ -216,12 +221,14 @@ public struct CommandReader: Sendable {
   // MARK: Raw JSON
 
   private mutating func continueJSON(
-    buffer: [UInt8], from start: Int, firstLine: Int, scanner: inout JSONCompletionScanner
+    buffer: [UInt8], from start: Int, firstLine: Int, lineStarts: [Int],
+    scanner: inout JSONCompletionScanner
   ) throws(CommandSyntaxError) -> ReadOutcome {
     guard let end = scanner.scan(buffer, from: start) else {
       let objectStart = buffer.firstIndex(of: UInt8(ascii: "{")) ?? 0
       let column = String(decoding: buffer[..<objectStart], as: UTF8.self).count + 1
-      state = .json(buffer: buffer, line: firstLine, column: column, scanner: scanner)
+      state = .json(
+        buffer: buffer, line: firstLine, column: column, lineStarts: lineStarts, scanner: scanner)
       return .needsMore(.continuation)
     }
     state = .ready
@@ -245,7 +252,7 @@ public struct CommandReader: Sendable {
         throw LineError(objectStart, "invalid QMP command: \(error)")
       }
     } catch {
-      throw error.located(in: buffer, firstLine: firstLine)
+      throw error.located(in: buffer, firstLine: firstLine, lineStarts: lineStarts)
     }
   }
 

@@ -30,17 +30,15 @@ struct LineError: Error {
 }
 
 extension LineError {
-  /// Locates the error in `bytes`, which may span several lines joined by `\n` (raw JSON that
-  /// continues over lines) starting at line `firstLine`.
-  func located(in bytes: [UInt8], firstLine: Int) -> CommandSyntaxError {
+  /// Locates the error in `bytes`, the text of line `firstLine`, or of several lines joined
+  /// by the reader (raw JSON that continues over lines), which start at `lineStarts`.
+  /// Newlines inside a line given to the reader do not count: only the reader's joins do.
+  func located(in bytes: [UInt8], firstLine: Int, lineStarts: [Int] = [0]) -> CommandSyntaxError {
     let clamped = min(max(offset, 0), bytes.count)
-    var line = firstLine
-    var lineStart = 0
-    for index in 0..<clamped where bytes[index] == UInt8(ascii: "\n") {
-      line += 1
-      lineStart = index + 1
-    }
+    var index = lineStarts.count - 1
+    while index > 0, lineStarts[index] > clamped { index -= 1 }
+    let lineStart = min(lineStarts[index], clamped)
     let column = String(decoding: bytes[lineStart..<clamped], as: UTF8.self).count + 1
-    return CommandSyntaxError(line: line, column: column, message: message)
+    return CommandSyntaxError(line: firstLine + index, column: column, message: message)
   }
 }

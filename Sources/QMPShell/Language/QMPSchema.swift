@@ -99,28 +99,22 @@ public struct QMPSchema: Sendable {
     return names
   }
 
-  /// The values an enum argument accepts (`argument` may be a dotted path); nil when the
-  /// argument is unknown or not an enum.
+  /// The values an enum or boolean argument accepts (`argument` may be a dotted path); nil
+  /// when the argument is unknown or has no fixed set of values.
   public func enumValues(of command: String, argument: String) -> [String]? {
-    guard let signature = commands[command] else { return nil }
-    var type = signature.argumentType
-    for part in argument.split(separator: ".", omittingEmptySubsequences: false) {
-      guard case .found(let next) = memberType(of: type, named: String(part), tagValue: nil)
-      else { return nil }
-      type = next
-    }
-    var values: [String] = []
-    collectEnumValues(type, into: &values, depth: 0)
+    guard commands[command] != nil else { return nil }
+    let values = completions(
+      for: .argumentValue(.command(command), key: argument, prefix: ""))
     return values.isEmpty ? nil : values
   }
 
-  private func collectEnumValues(_ type: String, into values: inout [String], depth: Int) {
+  func collectCompletionValues(_ type: String, into values: inout [String], depth: Int) {
     guard depth < 4 else { return }
     switch types[type] {
     case .enumeration(let options): values.append(contentsOf: options)
     case .builtin(name: "bool"): values.append(contentsOf: ["true", "false"])
     case .alternate(let options):
-      for option in options { collectEnumValues(option, into: &values, depth: depth + 1) }
+      for option in options { collectCompletionValues(option, into: &values, depth: depth + 1) }
     default: break
     }
   }
@@ -144,7 +138,7 @@ public struct QMPSchema: Sendable {
     }
   }
 
-  private func collectPaths(
+  func collectPaths(
     type: String, prefix: String, into names: inout [String], visiting: inout Set<String>
   ) {
     guard visiting.insert(type).inserted else { return }  // recursive types (e.g. BlockdevRef)

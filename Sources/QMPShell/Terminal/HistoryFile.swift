@@ -88,7 +88,11 @@ struct HistoryFile {
     }
     var mode: mode_t = 0o600
     var info = stat()
-    if stat(target, &info) == 0 { mode = info.st_mode & 0o7777 }
+    if stat(target, &info) == 0 {
+      // `--history /dev/null` must not replace the device with a file (as root it could).
+      guard Self.isRegularFile(info.st_mode) else { return }
+      mode = info.st_mode & 0o7777
+    }
     let temporary = "\(target).\(getpid()).tmp"
     unlink(temporary)
     let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
@@ -110,9 +114,15 @@ struct HistoryFile {
     linesOnDisk = entries.count
   }
 
+  /// Only regular files are ever rewritten; devices, FIFOs and the like are appended to only.
+  static func isRegularFile(_ mode: mode_t) -> Bool {
+    mode & S_IFMT == S_IFREG
+  }
+
   /// The whole file, or nil if it does not exist.
   private func readFile() throws(HistoryFileError) -> [UInt8]? {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    // Non-blocking, so a FIFO given as history file cannot hang the shell at start.
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
     if descriptor < 0 {
       if errno == ENOENT { return nil }
       throw .unreadable(path: path, errno: errno)
@@ -125,6 +135,7 @@ struct HistoryFile {
       if count == 0 { return result }
       if count < 0 {
         if errno == EINTR { continue }
+        if errno == EAGAIN { return result }
         throw .unreadable(path: path, errno: errno)
       }
       result.append(contentsOf: chunk[0..<count])

@@ -150,13 +150,13 @@ final class ReadlineSession: Sendable {
         editor.shared.withLock { _ = $0.output.append("warning: \(error.description)") }
       }
     }
-    let remaining = editor.shared.withLock { state -> [UInt8] in
+    editor.shared.withLock { state in
       state.running = false
       state.stopRequested = false
       state.wakePending = false
-      return state.output.drain()
+      // Written under the lock, so a `print` racing with the end cannot overtake it.
+      TerminalOutput.write(state.output.drain())
     }
-    TerminalOutput.write(remaining)
     readlineOwner.withLock { $0 = ReadlineOwner() }
   }
 

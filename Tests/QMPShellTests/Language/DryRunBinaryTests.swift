@@ -66,10 +66,11 @@ import Testing
     #expect(run.stdout.contains(".quit"))
   }
 
-  @Test func withoutDryRunItSaysConnectingIsNotBuilt() async throws {
-    let run = try await ShellBinary.run(["/tmp/nowhere.sock"])
-    #expect(run.status == 2)
-    #expect(run.stderr == "qmp-shell: connecting to QEMU is not built yet; use --dry-run (-n)\n")
+  @Test func dryRunNeverConnects() async throws {
+    // The address does not exist: a dry run must not even try it.
+    let run = try await ShellBinary.run(["/tmp/nowhere.sock", "-n", "-c", "query-status"])
+    #expect(run.status == 0)
+    #expect(run.stdout == #"{"execute":"query-status"}"# + "\n")
   }
 
   @Test func unknownOptionIsAUsageErrorWithStatus2() async throws {

@@ -2,6 +2,10 @@ import Testing
 
 @testable import QMPShell
 
+#if canImport(Glibc)
+  import Glibc
+#endif
+
 struct ColorModeTests {
   @Test func alwaysAndNeverIgnoreTheEnvironment() {
     let hostile = ["NO_COLOR": "1", "TERM": "dumb"]
@@ -22,6 +26,14 @@ struct ColorModeTests {
   @Test func autoDoesNotColourADumbTerminal() {
     #expect(!ColorMode.auto.resolve(isTerminal: true, environment: ["TERM": "dumb"]))
     #expect(ColorMode.auto.resolve(isTerminal: true, environment: [:]))
+  }
+
+  @Test func autoDoesNotColourAPipe() throws {
+    var descriptors: [Int32] = [-1, -1]
+    try #require(pipe(&descriptors) == 0)
+    defer { descriptors.forEach { close($0) } }
+    #expect(!ColorMode.auto.resolve(forDescriptor: descriptors[1]))
+    #expect(ColorMode.always.resolve(forDescriptor: descriptors[1]))
   }
 
   @Test func parsesFromItsOptionSpelling() {

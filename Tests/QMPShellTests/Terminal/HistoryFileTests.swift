@@ -89,6 +89,31 @@ struct HistoryFileTests {
     #expect(try String(contentsOfFile: folder + "/real", encoding: .utf8) == "b\nc\n")
   }
 
+  @Test func onlyRegularFilesAreRewritten() throws {
+    var info = stat()
+    try #require(stat("/dev/null", &info) == 0)
+    #expect(!HistoryFile.isRegularFile(info.st_mode))
+    try #require(stat("/proc/self/exe", &info) == 0)
+    #expect(HistoryFile.isRegularFile(info.st_mode))
+  }
+
+  @Test func aFIFOAsHistoryIsNeverReplacedByAFile() throws {
+    let folder = try makeFolder()
+    defer { try? FileManager.default.removeItem(atPath: folder) }
+    let path = folder + "/fifo"
+    try #require(mkfifo(path, 0o600) == 0)
+    let holder = open(path, O_RDWR)  // a reader and writer, so nothing blocks
+    defer { close(holder) }
+    var history = HistoryFile(path: path, limit: 1)
+    #expect(try history.load() == [])
+    try history.append("one")
+    try history.append("two")
+    try history.compactIfNeeded()  // over the limit, but not a regular file: left alone
+    var info = stat()
+    try #require(stat(path, &info) == 0)
+    #expect(info.st_mode & S_IFMT == S_IFIFO)
+  }
+
   @Test func aFolderIsAnUnreadableHistory() throws {
     let folder = try makeFolder()
     defer { try? FileManager.default.removeItem(atPath: folder) }

@@ -1,7 +1,7 @@
 import QMPCodec
 
-/// One libFuzzer input. Besides "does not crash", it checks three properties that a bug in
-/// the codec would break:
+/// One libFuzzer input. Besides "does not crash" (parser, stream decoder, serializer, QMP
+/// message model), it checks properties that a bug in the codec would break:
 /// - a parsed value serialises (compact and pretty) to text that parses back to the same value;
 /// - the stream decoder gives the same items whether the input arrives whole or in chunks
 ///   (chunk sizes taken from the input itself), so framing state carried between chunks is
@@ -17,6 +17,8 @@ public func fuzzOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
 
 func checkRoundTrip(_ bytes: [UInt8]) {
   guard let value = try? JSONValue(parsing: bytes, maximumDepth: 64) else { return }
+  checkMessageModel(value)
+  _ = value.serialized(.pretty, colors: .default)
   for style in [JSONStyle.compact, .pretty] {
     let text = value.serialized(style)
     guard let again = try? JSONValue(parsing: text, maximumDepth: 64) else {
@@ -25,6 +27,16 @@ func checkRoundTrip(_ bytes: [UInt8]) {
     guard again == value else {
       fatalError("round trip changed the value: \(value) -> \(text) -> \(again)")
     }
+  }
+}
+
+/// The QMP types must reject what they cannot represent with an error, never a crash, and
+/// a command must survive a trip through its JSON form.
+func checkMessageModel(_ value: JSONValue) {
+  _ = try? QMPMessage(json: value)
+  guard let command = try? QMPCommand(json: value) else { return }
+  guard (try? QMPCommand(json: command.json)) == command else {
+    fatalError("command does not round-trip: \(value)")
   }
 }
 

@@ -1,1 +1,0 @@
-// Filled in by a later issue; see Package.swift for the role of this module.

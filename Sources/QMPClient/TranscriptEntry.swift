@@ -1,0 +1,48 @@
+import QMPCodec
+
+/// One inbound item, for a transcript that shows everything in wire order.
+public enum TranscriptEntry: Sendable {
+  /// How a reply was handled.
+  public enum ReplyDisposition: Sendable, Hashable {
+    /// Handed to the command that was waiting for it.
+    case delivered
+    /// Its command had already given up (timeout or cancellation): dropped.
+    case late
+    /// No command ever used its id (or it had none): dropped.
+    case unmatched
+  }
+
+  /// The greeting (QMP mode; read during the handshake).
+  case greeting(QMPGreeting)
+  case event(QMPEvent)
+  case reply(QMPReply, ReplyDisposition)
+  case warning(ProtocolWarning)
+  /// This many entries were dropped here because the transcript's buffer was full.
+  case dropped(Int)
+  /// The connection ended; the last entry of the transcript.
+  case disconnected(DisconnectReason)
+}
+
+/// Every inbound item in wire order (see ``TranscriptEntry``), from the moment it was created
+/// until the current (or next) connection ends. Bounded: see ``OverflowPolicy``.
+///
+/// Read it from one task at a time. Dropping it (and its iterator) unsubscribes.
+public struct TranscriptSubscription: AsyncSequence, Sendable {
+  public typealias Element = TranscriptEntry
+
+  let handle: SubscriptionHandle<TranscriptEntry>
+
+  /// Entries dropped so far because the buffer was full (``OverflowPolicy/dropOldest``).
+  public var droppedCount: Int { handle.buffer.droppedCount }
+
+  /// Stops the subscription now.
+  public func cancel() { handle.cancel() }
+
+  public func makeAsyncIterator() -> Iterator { Iterator(handle: handle) }
+
+  public struct Iterator: AsyncIteratorProtocol {
+    let handle: SubscriptionHandle<TranscriptEntry>
+
+    public mutating func next() async -> TranscriptEntry? { await handle.buffer.next() }
+  }
+}

@@ -1,0 +1,198 @@
+import QMPClient
+import QMPCodec
+import Synchronization
+
+/// The one task that writes a session's inbound traffic to stdout, in wire order.
+///
+/// Replies and events are printed from the client's transcript, never from the command's own
+/// return, so an event that QEMU sent before a reply is printed before it. The runner waits
+/// for ``waitUntilPrinted(_:)`` before the next command, which makes the output of a lock-step
+/// script deterministic and guarantees that nothing that arrived is lost at exit.
+final class TranscriptPrinter: Sendable {
+  private struct State {
+    /// Announced ids, and whether the user wrote the id (shown) or the shell made it (hidden).
+    var expected: [JSONValue: Bool] = [:]
+    var printed: Set<JSONValue> = []
+    var printWaiters: [JSONValue: CheckedContinuation<Bool, Never>] = [:]
+    var eventFilter: EventFilter?
+    var matchedEvent: QMPEvent?
+    var matchWaiter: CheckedContinuation<QMPEvent?, Never>?
+    var ended = false
+    var endReason: DisconnectReason?
+    var outputClosed = false
+  }
+
+  private let state = Mutex(State())
+  private let formatter: MessageFormatter
+  private let stdout: OutputSink
+  private let diagnostics: Diagnostics
+
+  init(
+    formatter: MessageFormatter, stdout: OutputSink, diagnostics: Diagnostics,
+    waitFor filter: EventFilter?
+  ) {
+    self.formatter = formatter
+    self.stdout = stdout
+    self.diagnostics = diagnostics
+    state.withLock { $0.eventFilter = filter }
+  }
+
+  /// Why the connection ended, once the transcript said so.
+  var endReason: DisconnectReason? { state.withLock { $0.endReason } }
+
+  /// Whether stdout was closed by its reader (the run should end quietly).
+  var outputClosed: Bool { state.withLock { $0.outputClosed } }
+
+  /// Announces a command's id before it is sent: only replies to announced ids are printed
+  /// (the shell's own commands, like the schema fetch, stay silent).
+  /// Ids the shell made up are left out of the printed reply: the user never typed them.
+  func expect(_ id: JSONValue, showID: Bool) {
+    state.withLock { $0.expected[id] = showID }
+  }
+
+  /// Withdraws an announced id whose command will not get its reply printed (it failed or
+  /// timed out), so a late reply is not printed as if it were current.
+  func forget(_ id: JSONValue) {
+    state.withLock { state in
+      state.expected[id] = nil
+      state.printed.remove(id)
+    }
+  }
+
+  /// Waits until the reply with `id` has been written; false if the transcript ended first.
+  func waitUntilPrinted(_ id: JSONValue) async -> Bool {
+    await withCheckedContinuation { continuation in
+      let immediate: Bool? = state.withLock { state in
+        if state.printed.remove(id) != nil { return true }
+        if state.ended || state.outputClosed { return false }
+        state.printWaiters[id] = continuation
+        return nil
+      }
+      if let immediate { continuation.resume(returning: immediate) }
+    }
+  }
+
+  /// The first event that matched the `--wait-event` filter since the transcript began;
+  /// waits for it. Nil if the connection ended (or the wait was cancelled) first.
+  func waitForMatch() async -> QMPEvent? {
+    await withTaskCancellationHandler {
+      await withCheckedContinuation { continuation in
+        let immediate: QMPEvent?? = state.withLock { state in
+          if let event = state.matchedEvent { return .some(event) }
+          if state.ended || state.outputClosed || Task.isCancelled { return .some(nil) }
+          state.matchWaiter = continuation
+          return .none
+        }
+        if let immediate { continuation.resume(returning: immediate) }
+      }
+    } onCancel: {
+      let waiter = state.withLock { state in
+        defer { state.matchWaiter = nil }
+        return state.matchWaiter
+      }
+      waiter?.resume(returning: nil)
+    }
+  }
+
+  /// Prints every entry until the transcript ends.
+  func run(_ transcript: TranscriptSubscription) async {
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(4096)
+    for await entry in transcript {
+      bytes.removeAll(keepingCapacity: true)
+      var printedID: JSONValue?
+      var matched: QMPEvent?
+      switch entry {
+      case .greeting:
+        break
+      case .event(let event):
+        let isMatch = state.withLock { state in
+          guard state.matchedEvent == nil, let filter = state.eventFilter, filter.matches(event)
+          else { return false }
+          state.matchedEvent = event
+          return true
+        }
+        if isMatch {
+          matched = event
+          // The awaited event is printed even when other events are not.
+          formatter.appendJSON(event.json, to: &bytes)
+        } else {
+          formatter.append(event: event, to: &bytes)
+        }
+      case .reply(let reply, let disposition):
+        switch disposition {
+        case .delivered:
+          guard let id = reply.id,
+            let showID = state.withLock({ $0.expected.removeValue(forKey: id) })
+          else { break }
+          if showID {
+            formatter.append(reply: reply, to: &bytes)
+          } else {
+            var shown = reply
+            if case .object(var object) = shown.json {
+              object["id"] = nil
+              shown.json = .object(object)
+            }
+            formatter.append(reply: shown, to: &bytes)
+          }
+          printedID = id
+        case .late:
+          diagnostics.warn(
+            "dropped a reply that came after its command gave up: \(reply.json.serialized())")
+        case .unmatched:
+          diagnostics.warn("dropped a reply with an unknown id: \(reply.json.serialized())")
+        }
+      case .warning(let warning):
+        diagnostics.warn("\(warning)")
+      case .dropped(let count):
+        diagnostics.warn("\(count) messages were dropped: output could not keep up")
+      case .disconnected(let reason):
+        state.withLock { $0.endReason = reason }
+      }
+      if !bytes.isEmpty {
+        do {
+          try stdout.write(bytes)
+        } catch {
+          finish(outputClosed: true)
+          transcript.cancel()
+          return
+        }
+      }
+      if let printedID { markPrinted(printedID) }
+      if let matched { resolveMatch(matched) }
+      if case .disconnected = entry { break }
+    }
+    finish(outputClosed: false)
+  }
+
+  private func markPrinted(_ id: JSONValue) {
+    let waiter: CheckedContinuation<Bool, Never>? = state.withLock { state in
+      if let waiter = state.printWaiters.removeValue(forKey: id) { return waiter }
+      state.printed.insert(id)
+      return nil
+    }
+    waiter?.resume(returning: true)
+  }
+
+  private func resolveMatch(_ event: QMPEvent) {
+    let waiter = state.withLock { state in
+      defer { state.matchWaiter = nil }
+      return state.matchWaiter
+    }
+    waiter?.resume(returning: event)
+  }
+
+  private func finish(outputClosed: Bool) {
+    let (printWaiters, matchWaiter) = state.withLock { state in
+      state.ended = true
+      if outputClosed { state.outputClosed = true }
+      defer {
+        state.printWaiters = [:]
+        state.matchWaiter = nil
+      }
+      return (Array(state.printWaiters.values), state.matchWaiter)
+    }
+    for waiter in printWaiters { waiter.resume(returning: false) }
+    matchWaiter?.resume(returning: nil)
+  }
+}

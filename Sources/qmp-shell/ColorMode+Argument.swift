@@ -1,0 +1,4 @@
+import ArgumentParser
+import QMPShell
+
+extension ColorMode: ExpressibleByArgument {}

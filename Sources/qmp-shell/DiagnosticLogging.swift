@@ -1,0 +1,16 @@
+import Logging
+import QMPShell
+
+/// Library logging (state changes, wire traffic at trace) is for debugging qmp-shell itself:
+/// off unless `QMP_SHELL_LOG=trace|debug|info|notice|warning|error` asks for it, so that
+/// stderr carries only the shell's own one-line `qmp-shell: ` messages.
+enum DiagnosticLogging {
+  static func bootstrap(environment: [String: String]) {
+    let level = environment["QMP_SHELL_LOG"].flatMap { Logger.Level(rawValue: $0.lowercased()) }
+    LoggingSystem.bootstrap { label in
+      var handler = StreamLogHandler.standardError(label: label)
+      handler.logLevel = level ?? .critical
+      return handler
+    }
+  }
+}
