@@ -42,9 +42,7 @@ struct LaunchedQEMUTests {
   @Test func aProcessIgnoringSIGTERMIsKilled() async throws {
     try await withTemporaryDirectory { folder in
       let script = folder.file("stubborn")
-      try "#!/bin/sh\ntrap '' TERM\nexec sleep 60\n".write(
-        toFile: script, atomically: true, encoding: .utf8)
-      chmod(script, 0o755)
+      try writeExecutable("#!/bin/sh\ntrap '' TERM\nexec sleep 60\n", to: script)
       let qemu = try LaunchedQEMU.start(LaunchSpec(executable: script))
       let started = ContinuousClock.now
       try await withTimeout(.seconds(20)) { await qemu.shutdown() }
@@ -92,9 +90,7 @@ struct LaunchedQEMUTests {
   @Test func outputTailKeepsTheLastLinesOfALongLog() async throws {
     try await withTemporaryDirectory { folder in
       let script = folder.file("chatty")
-      try "#!/bin/sh\nseq 1 5000 >&2\nexit 7\n".write(
-        toFile: script, atomically: true, encoding: .utf8)
-      chmod(script, 0o755)
+      try writeExecutable("#!/bin/sh\nseq 1 5000 >&2\nexit 7\n", to: script)
       let qemu = try LaunchedQEMU.start(LaunchSpec(executable: script))
       let exit = try await withTimeout(.seconds(20)) { await qemu.waitForExit(limit: .seconds(15)) }
       #expect(exit == .exited(7))
