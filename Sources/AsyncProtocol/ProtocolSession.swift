@@ -233,6 +233,8 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
       // which side of the handshake's end the hang-up landed.
       guard let failure = link.failure else { return .success(nil) }
       transition(&s, to: .disconnecting)
+      // A reader that is still running reports it itself, after the messages it holds.
+      guard link.readerFinished else { return .success(nil) }
       s.failureDelivered = true
       return .success(failure)
     }
@@ -240,12 +242,11 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
     case .failure(let refused):
       link.stop()
       throw failOpening(attempt: attempt, error: refused)
-    case .success(let early?):
-      logger.debug("session failed during the handshake: \(early)")
+    case .success(let early):
+      guard let failure = link.failure else { return }
+      logger.debug("session failed during the handshake: \(failure)")
       link.abandon()
-      await onEvent(.failed(early))
-    case .success(nil):
-      break
+      if let early { await onEvent(.failed(early)) }
     }
   }
 
@@ -350,6 +351,7 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
       } catch {
         ending = error
       }
+      link.readerFinished = true
       // Recorded before `executeThenClose` closes the channel: that close makes a busy writer
       // fail as well, and its error is a consequence that must not pass for the cause.
       return readerEnded(link, error: ending)
