@@ -439,6 +439,8 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
   /// - `idle`: returns at once.
   ///
   /// It does not wait for an `onEvent` call that is in progress, so `onEvent` may call it.
+  /// The flush waits for the peer to take the bytes; against a peer that neither reads nor
+  /// hangs up, cancelling the task that called `disconnect()` abandons the flush and closes.
   public func disconnect() async throws {
     let plan = core.withLockedValue { s -> DisconnectPlan in
       switch s.runstate {
@@ -466,7 +468,11 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
       if flush {
         logger.debug("flushing the outbound queue")
         link.queue.finish()
-        await link.writerFinished()
+        await withTaskCancellationHandler {
+          await link.writerFinished()
+        } onCancel: {
+          link.stop()
+        }
       }
       link.stop()
       await link.writerFinished()
