@@ -93,6 +93,9 @@ let package = Package(
       dependencies: ["QMPShell", "CReadline"],
       path: "Tests/Support/LineEditorProbe"
     ),
+    // Client latency and event-throughput numbers against real QEMU and the fake server.
+    .executableTarget(
+      name: "qmp-client-bench", dependencies: ["QMPClient", "QMPCodec", "QMPTestSupport"]),
     .testTarget(name: "QMPCodecTests", dependencies: ["QMPCodec"]),
     .testTarget(
       name: "AsyncProtocolTests",
