@@ -213,8 +213,11 @@ public final class LaunchedQEMU: Sendable {
 
   private func stop() async {
     if exit == nil {
-      await askToQuit()
-      if await waitForExit(limit: .seconds(2)) == nil {
+      // A QEMU that took `quit` gets a moment to exit; one that could not be asked (its
+      // monitor busy or wedged) goes straight to SIGTERM.
+      var quitted = false
+      if await askToQuit() { quitted = await waitForExit(limit: .seconds(2)) != nil }
+      if !quitted {
         signal(SIGTERM)
         if await waitForExit(limit: .seconds(2)) == nil {
           signal(SIGKILL)
@@ -226,18 +229,21 @@ public final class LaunchedQEMU: Sendable {
   }
 
   /// `quit` through a connection of its own: the session's client is gone by now, and QEMU
-  /// serves one monitor client at a time.
-  private func askToQuit() async {
+  /// serves one monitor client at a time. Returns whether QEMU accepted it.
+  private func askToQuit() async -> Bool {
     var configuration = QMPClient.Configuration(negotiation: .withoutOOB)
     configuration.connectTimeout = .seconds(1)
     let client = QMPClient(configuration: configuration)
+    var accepted = false
     do {
       try await client.connect(to: endpoint)
       _ = try await client.execute("quit", timeout: .seconds(1))
+      accepted = true
     } catch {
       client.logger.debug("quit not sent to the launched QEMU: \(error)")
     }
     try? await client.disconnect()
+    return accepted
   }
 
   /// Sends `number` unless QEMU was already reaped (its pid may belong to someone else then).

@@ -25,8 +25,7 @@ struct RecordingQEMU {
       exec '\(real)' "$@"
 
       """
-    try script.write(toFile: path, atomically: true, encoding: .utf8)
-    chmod(path, 0o755)
+    try writeExecutable(script, to: path)
   }
 
   private func read(_ name: String) -> String? {
@@ -56,5 +55,21 @@ func waitUntil(
 ) async throws {
   try await withTimeout(limit, what) {
     while !condition() { try await Task.sleep(for: .milliseconds(10)) }
+  }
+}
+
+/// Writes a script and makes it executable, through a close-on-exec descriptor: a child that
+/// another test spawns meanwhile must not inherit it open for writing, or exec'ing the script
+/// fails with "Text file busy" (Foundation's atomic write does not set O_CLOEXEC).
+func writeExecutable(_ text: String, to path: String) throws {
+  let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+  guard descriptor >= 0 else {
+    throw TestSupportError("cannot create \(path): \(String(cString: strerror(errno)))")
+  }
+  defer { close(descriptor) }
+  let bytes = Array(text.utf8)
+  let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+  guard written == bytes.count else {
+    throw TestSupportError("cannot write \(path): \(String(cString: strerror(errno)))")
   }
 }
