@@ -246,10 +246,12 @@ public final class LaunchedQEMU: Sendable {
     return accepted
   }
 
-  /// Sends `number` unless QEMU was already reaped (its pid may belong to someone else then).
+  /// Sends `number` to QEMU's whole process group (QEMU leads it: helpers it started, or the
+  /// children of a `--qemu` wrapper script, go too), unless QEMU was already reaped: until
+  /// then its pid, and so the group id, cannot belong to anyone else.
   private func signal(_ number: Int32) {
     state.withLock { state in
-      if state.exit == nil { _ = kill(processIdentifier, number) }
+      if state.exit == nil { _ = kill(-processIdentifier, number) }
     }
   }
 }
