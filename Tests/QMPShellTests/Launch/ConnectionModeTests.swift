@@ -144,9 +144,12 @@ struct ConnectionModeTests {
           "-mon", "chardev=v6,mode=control",
         ])
     ) { _ in
-      let run = try await ShellBinary.run([
-        "[::1]:\(port)", "--connect-timeout", "10", "-c", "query-status",
-      ])
+      let run = try await ShellBinary.run(
+        [
+          // Nothing waited for this monitor to listen: the shell's retry does (generously:
+          // the machine may be loaded by other test runs).
+          "[::1]:\(port)", "--connect-timeout", "30", "-c", "query-status",
+        ], timeout: .seconds(50))
       #expect(run.status == 0, "\(run.stderr)")
       #expect(run.stdout.contains(#""status":"running""#))
     }
