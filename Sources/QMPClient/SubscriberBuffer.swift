@@ -93,19 +93,44 @@ final class SubscriberBuffer<Element: Sendable>: Sendable {
     }
   }
 
-  /// No more items will come; the consumer gets what is buffered, then nil.
+  /// No more items will come; the consumer gets what is buffered, then nil. A producer
+  /// waiting for room gives up.
   func finish() {
-    let consumer = state.withLock { state -> CheckedContinuation<Element?, Never>? in
+    let (consumer, producers) = state.withLock {
+      state -> (CheckedContinuation<Element?, Never>?, [CheckedContinuation<Void, Never>]) in
       state.finished = true
-      defer { state.consumer = nil }
-      return state.count == 0 ? state.consumer : nil
+      defer {
+        state.consumer = nil
+        state.producers = []
+      }
+      return (state.count == 0 ? state.consumer : nil, state.producers)
     }
     consumer?.resume(returning: nil)
+    for producer in producers { producer.resume() }
+  }
+
+  /// Appends `item` even if the buffer is full (one over the limit), then finishes: for the
+  /// final entry of a transcript, which must arrive without making anybody wait.
+  func finish(last item: Element) {
+    let (consumer, producers) = state.withLock {
+      state -> (CheckedContinuation<Element?, Never>?, [CheckedContinuation<Void, Never>]) in
+      guard !state.finished else { return (nil, []) }
+      state.finished = true
+      defer {
+        state.consumer = nil
+        state.producers = []
+      }
+      if state.consumer == nil { state.items.append(item) }
+      return (state.consumer, state.producers)
+    }
+    consumer?.resume(returning: item)
+    for producer in producers { producer.resume() }
   }
 
   /// The consumer went away: drop everything and release a waiting producer.
   func cancel() {
-    let (consumer, producers) = state.withLock { state in
+    let (consumer, producers) = state.withLock {
+      state -> (CheckedContinuation<Element?, Never>?, [CheckedContinuation<Void, Never>]) in
       state.finished = true
       state.items.removeAll()
       state.head = 0

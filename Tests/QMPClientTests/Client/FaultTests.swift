@@ -44,7 +44,7 @@ struct FaultTests {
   }
 
   @Test func noGreetingHitsTheConnectTimeout() async throws {
-    let error = try await connectError(.init(greeting: .none), timeout: .milliseconds(200))
+    let error = try await connectError(.init(greeting: .none), timeout: .seconds(1))
     #expect(error?.phase == .handshake)
     #expect(describe(error).contains("timed out"))
   }
