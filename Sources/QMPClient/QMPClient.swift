@@ -63,9 +63,25 @@ public final class QMPClient: Sendable {
       try await session.connect(to: endpoint)
     } catch {
       router.connectFailed()
-      throw error
+      throw explained(error)
     }
     router.markConnected()
+  }
+
+  /// A handshake that timed out before the peer said anything useful gets a hint: the usual
+  /// causes are a monitor busy with another client or a socket of the wrong kind.
+  private func explained(_ error: any Error) -> any Error {
+    guard let error = error as? ConnectError, error.phase == .handshake,
+      let timeout = error.underlying as? ConnectTimeoutError
+    else { return error }
+    switch configuration.mode {
+    case .qmp where greeting != nil: return error
+    case .qmp, .guestAgent:
+      return ConnectError(
+        phase: .handshake,
+        underlying: QMPClientError.handshakeTimedOut(
+          mode: configuration.mode, after: timeout.timeout))
+    }
   }
 
   /// Listens on `endpoint` until the peer dials in (QEMU's `-chardev socket,server=off`), then
@@ -79,7 +95,7 @@ public final class QMPClient: Sendable {
       try await session.accept(on: endpoint, onListening: onListening)
     } catch {
       router.connectFailed()
-      throw error
+      throw explained(error)
     }
     router.markConnected()
   }

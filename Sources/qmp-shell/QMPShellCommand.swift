@@ -110,6 +110,8 @@ struct QMPShellCommand: AsyncParsableCommand {
   )
   var color: ColorMode = .auto
 
+  @OptionGroup var launchOptions: LaunchOptions
+
   mutating func validate() throws {
     if let timeout, !(timeout > 0) {
       throw ValidationError("--timeout must be a positive number of seconds")
@@ -132,16 +134,11 @@ struct QMPShellCommand: AsyncParsableCommand {
       return
     }
     let environment = ProcessEnvironment.current
-    guard let address = address ?? environment["QMP_SOCKET"].flatMap({ $0.isEmpty ? nil : $0 })
-    else {
-      printError("no QMP socket given: pass a socket path or HOST:PORT, or set QMP_SOCKET")
-      throw ExitCode(2)
-    }
-    let endpoint: Endpoint
+    let target: SessionTarget
     do {
-      endpoint = try Endpoint(parsing: address)
+      target = try launchOptions.target(address: address, environment: environment)
     } catch {
-      printError("\(error)")
+      printError(error.message)
       throw ExitCode(2)
     }
     let source: ScriptSource
@@ -158,11 +155,11 @@ struct QMPShellCommand: AsyncParsableCommand {
       printError("the interactive shell is not built yet; pipe commands in or use -c")
       throw ExitCode(2)
     }
-    let status = await runScript(endpoint: endpoint, source: source, environment: environment)
+    let status = await runScript(target: target, source: source, environment: environment)
     if status != .success { throw ExitCode(status.rawValue) }
   }
 
-  private func runScript(endpoint: Endpoint, source: ScriptSource, environment: [String: String])
+  private func runScript(target: SessionTarget, source: ScriptSource, environment: [String: String])
     async -> ExitStatus
   {
     let useColor = color.resolve(isTerminal: isatty(STDOUT_FILENO) == 1, environment: environment)
@@ -180,13 +177,16 @@ struct QMPShellCommand: AsyncParsableCommand {
     }
     let options = ScriptOptions(
       source: source, mode: hmp ? .hmp : .qmp, timeout: timeout.map { .seconds($0) },
-      keepGoing: keepGoing, waitEvent: eventWait, output: output)
+      keepGoing: keepGoing, waitEvent: eventWait, output: output, usesSchema: !launchOptions.agent)
     var configuration = QMPClient.Configuration()
-    configuration.connectTimeout = .seconds(connectTimeout ?? 10)
-    let connector = Connector(retryFor: connectTimeout.map { .seconds($0) })
-    let task = Task {
-      await ScriptSession.run(
-        endpoint: endpoint, configuration: configuration, connector: connector, options: options)
+    configuration.connectTimeout = .seconds(connectTimeout ?? launchOptions.defaultConnectTimeout)
+    launchOptions.configure(&configuration)
+    let task = Task { [configuration] in
+      await target.run(retryFor: connectTimeout.map { .seconds($0) }, environment: environment) {
+        endpoint, connector in
+        await ScriptSession.run(
+          endpoint: endpoint, configuration: configuration, connector: connector, options: options)
+      }
     }
     let signals = SignalCancellation(cancelling: task)
     let status = await task.value

@@ -1,6 +1,6 @@
 import AsyncProtocol
+import NIOConcurrencyHelpers
 import NIOCore
-import Synchronization
 import Testing
 
 /// Flushing, ordering under volume, races with disconnect, back-pressure and accept's single
@@ -57,8 +57,8 @@ import Testing
       let elapsed = ContinuousClock.now - start
       print("2 x \(count) messages in \(elapsed)")
 
-      #expect(server.state.withLock { $0 } == OrderChecker.State(next: count, disorder: 0))
-      #expect(client.state.withLock { $0 } == OrderChecker.State(next: count, disorder: 0))
+      #expect(server.state.withLockedValue { $0 } == OrderChecker.State(next: count, disorder: 0))
+      #expect(client.state.withLockedValue { $0 } == OrderChecker.State(next: count, disorder: 0))
       try await clientSession.disconnect()
       #expect(await server.failures.first(where: { _ in true }) is PeerClosedError)
       await #expect(throws: PeerClosedError.self) { try await serverSession.disconnect() }
@@ -204,7 +204,7 @@ private final class OrderChecker: Sendable {
     var disorder = 0
   }
 
-  let state = Mutex(State())
+  let state = NIOLockedValueBox(State())
   let failures: AsyncStream<any Error>
   private let failed: AsyncStream<any Error>.Continuation
   private let counts: AsyncStream<Int>
@@ -219,7 +219,7 @@ private final class OrderChecker: Sendable {
     { [self] event in
       switch event {
       case .message(let text):
-        let next = state.withLock { s -> Int in
+        let next = state.withLockedValue { s -> Int in
           if Int(text) != s.next { s.disorder += 1 }
           s.next += 1
           return s.next
@@ -232,7 +232,7 @@ private final class OrderChecker: Sendable {
   }
 
   func waitFor(_ count: Int) async {
-    if state.withLock({ $0.next }) >= count { return }
+    if state.withLockedValue({ $0.next }) >= count { return }
     for await seen in counts where seen >= count { return }
   }
 }
