@@ -12,6 +12,7 @@ final class Link<Message: Sendable>: Sendable {
   let queue: OutboundQueue<Message>
   let mailbox = HandshakeMailbox<Message>()
   private let stoppedFlag = Atomic<Bool>(false)
+  private let readerDone = Atomic<Bool>(false)
   private let firstFailure = NIOLockedValueBox<(any Error)?>(nil)
   private let writer = NIOLockedValueBox<Task<Void, Never>?>(nil)
 
@@ -23,6 +24,13 @@ final class Link<Message: Sendable>: Sendable {
   /// Set when the owner tears the link down: the reader stops delivering and later errors are
   /// consequences, not causes.
   var isStopped: Bool { stoppedFlag.load(ordering: .acquiring) }
+
+  /// Set by the reader once it has handed over its last message and is about to report how
+  /// it ended.
+  var readerFinished: Bool {
+    get { readerDone.load(ordering: .acquiring) }
+    set { readerDone.store(newValue, ordering: .releasing) }
+  }
 
   /// The root cause, if anything failed.
   var failure: (any Error)? { firstFailure.withLockedValue { $0 } }

@@ -233,6 +233,8 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
       // which side of the handshake's end the hang-up landed.
       guard let failure = link.failure else { return .success(nil) }
       transition(&s, to: .disconnecting)
+      // A reader that is still running reports it itself, after the messages it holds.
+      guard link.readerFinished else { return .success(nil) }
       s.failureDelivered = true
       return .success(failure)
     }
@@ -240,12 +242,11 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
     case .failure(let refused):
       link.stop()
       throw failOpening(attempt: attempt, error: refused)
-    case .success(let early?):
-      logger.debug("session failed during the handshake: \(early)")
+    case .success(let early):
+      guard let failure = link.failure else { return }
+      logger.debug("session failed during the handshake: \(failure)")
       link.abandon()
-      await onEvent(.failed(early))
-    case .success(nil):
-      break
+      if let early { await onEvent(.failed(early)) }
     }
   }
 
@@ -350,6 +351,7 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
       } catch {
         ending = error
       }
+      link.readerFinished = true
       // Recorded before `executeThenClose` closes the channel: that close makes a busy writer
       // fail as well, and its error is a consequence that must not pass for the cause.
       return readerEnded(link, error: ending)
@@ -437,6 +439,8 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
   /// - `idle`: returns at once.
   ///
   /// It does not wait for an `onEvent` call that is in progress, so `onEvent` may call it.
+  /// The flush waits for the peer to take the bytes; against a peer that neither reads nor
+  /// hangs up, cancelling the task that called `disconnect()` abandons the flush and closes.
   public func disconnect() async throws {
     let plan = core.withLockedValue { s -> DisconnectPlan in
       switch s.runstate {
@@ -464,7 +468,11 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
       if flush {
         logger.debug("flushing the outbound queue")
         link.queue.finish()
-        await link.writerFinished()
+        await withTaskCancellationHandler {
+          await link.writerFinished()
+        } onCancel: {
+          link.stop()
+        }
       }
       link.stop()
       await link.writerFinished()

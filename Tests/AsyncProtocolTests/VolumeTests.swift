@@ -236,3 +236,42 @@ private final class OrderChecker: Sendable {
     for await seen in counts where seen >= count { return }
   }
 }
+
+@Suite struct AbandonedFlushTests {
+  @Test func cancellingDisconnectAbandonsAFlushThePeerNeverTakes() async throws {
+    try await withTimeout(.seconds(30)) {
+      let dir = makeTempDir()
+      defer { removeTempDir(dir) }
+      let (release, releaseSignal) = AsyncStream<Void>.makeStream()
+      let (endpoint, _) = try await RawPeer.serve(on: .unix(path: "\(dir)/n.sock")) { _, _ in
+        // Neither read nor hang up until the test is over.
+        for await _ in release { break }
+      }
+      let (session, _) = makeSession(queueLimit: 4, codec: LineCodec(maximumLength: 2_000_000))
+      let states = session.runstateChanges()
+      try await session.connect(to: endpoint)
+      let megabyte = String(repeating: "q", count: 1_000_000)
+      // Far more than the socket buffers hold, so the flush cannot finish.
+      let (progress, tick) = AsyncStream<Void>.makeStream()
+      let filler = Task {
+        for _ in 0..<64 {
+          try await session.send(megabyte)
+          tick.yield()
+        }
+      }
+      var queued = 0
+      for await _ in progress {
+        queued += 1
+        if queued == 4 { break }
+      }
+      let closing = Task { try await session.disconnect() }
+      await waitFor(session, .disconnecting)
+      closing.cancel()
+      _ = try? await closing.value
+      #expect(session.runstate == .idle)
+      _ = try? await filler.value
+      releaseSignal.yield()
+      #expect(await firstStates(states, count: 5) == goodSequence)
+    }
+  }
+}
