@@ -109,6 +109,15 @@ struct QMPShellCommand: AsyncParsableCommand {
   )
   var color: ColorMode = .auto
 
+  @Option(
+    name: .customLong("history"),
+    help: ArgumentHelp(
+      "Keep the interactive history in FILE (default ~/.qmp-shell_history).", valueName: "FILE"))
+  var history: String?
+
+  @Flag(name: [.customShort("v"), .long], help: "Show the JSON of each command before it is sent.")
+  var verbose = false
+
   mutating func validate() throws {
     if let timeout, !(timeout > 0) {
       throw ValidationError("--timeout must be a positive number of seconds")
@@ -154,11 +163,31 @@ struct QMPShellCommand: AsyncParsableCommand {
     } else if isatty(STDIN_FILENO) == 0 {
       source = .standardInput
     } else {
-      printError("the interactive shell is not built yet; pipe commands in or use -c")
-      throw ExitCode(2)
+      let status = await runInteractive(endpoint: endpoint, environment: environment)
+      if status != .success { throw ExitCode(status.rawValue) }
+      return
     }
     let status = await runScript(endpoint: endpoint, source: source, environment: environment)
     if status != .success { throw ExitCode(status.rawValue) }
+  }
+
+  private func runInteractive(endpoint: Endpoint, environment: [String: String]) async -> ExitStatus
+  {
+    let isTerminal = isatty(STDOUT_FILENO) == 1
+    let useColor = color.resolve(isTerminal: isTerminal, environment: environment)
+    let output = OutputOptions(
+      style: pretty ? .pretty : .compact, colors: useColor ? .default : nil,
+      returnValueOnly: returnValue, showEvents: !noEvents, hmpText: hmp,
+      escapeControlCharacters: isTerminal)
+    let options = InteractiveOptions(
+      mode: hmp ? .hmp : .qmp, output: output,
+      historyPath: history ?? LineEditorConfiguration.defaultHistoryPath(),
+      timeout: timeout.map { .seconds($0) }, echoCommands: verbose)
+    var configuration = QMPClient.Configuration()
+    configuration.connectTimeout = .seconds(connectTimeout ?? 10)
+    let connector = Connector(retryFor: connectTimeout.map { .seconds($0) })
+    return await InteractiveSession.run(
+      endpoint: endpoint, configuration: configuration, connector: connector, options: options)
   }
 
   private func runScript(endpoint: Endpoint, source: ScriptSource, environment: [String: String])
@@ -183,11 +212,13 @@ struct QMPShellCommand: AsyncParsableCommand {
     var configuration = QMPClient.Configuration()
     configuration.connectTimeout = .seconds(connectTimeout ?? 10)
     let connector = Connector(retryFor: connectTimeout.map { .seconds($0) })
+    // Watch the signals before connecting: one that comes early is not lost.
+    let signals = SignalCancellation()
     let task = Task {
       await ScriptSession.run(
         endpoint: endpoint, configuration: configuration, connector: connector, options: options)
     }
-    let signals = SignalCancellation(cancelling: task)
+    signals.attach(task)
     let status = await task.value
     signals.cancel()
     return status

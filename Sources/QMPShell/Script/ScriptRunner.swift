@@ -25,8 +25,9 @@ public struct ScriptRunner: Sendable {
   /// connecting (with ``OverflowPolicy/suspendReader``) so that no event is missed.
   public func run(client: QMPClient, transcript: TranscriptSubscription) async -> ExitStatus {
     let printer = TranscriptPrinter(
-      formatter: MessageFormatter(options: options.output), stdout: stdout,
-      diagnostics: diagnostics, waitFor: options.waitEvent?.filter)
+      formatter: MessageFormatter(options: options.output),
+      output: .standardStreams(stdout: stdout, diagnostics: diagnostics),
+      waitFor: options.waitEvent?.filter)
     let printing = Task { await printer.run(transcript) }
     var status = await runCommands(client: client, printer: printer)
     do {
