@@ -1,5 +1,5 @@
+import NIOConcurrencyHelpers
 import NIOCore
-import Synchronization
 
 /// One run of `connect`/`accept`, which can be aborted from outside at any moment.
 ///
@@ -22,20 +22,20 @@ final class ConnectAttempt: Sendable {
     var onAbort: (@Sendable (AbortReason) -> Void)?
   }
 
-  private let state = Mutex(State())
+  private let state = NIOLockedValueBox(State())
 
   var phase: ConnectError.Phase {
-    get { state.withLock { $0.phase } }
-    set { state.withLock { $0.phase = newValue } }
+    get { state.withLockedValue { $0.phase } }
+    set { state.withLockedValue { $0.phase = newValue } }
   }
 
-  var abortReason: AbortReason? { state.withLock { $0.abortReason } }
+  var abortReason: AbortReason? { state.withLockedValue { $0.abortReason } }
 
   /// Keeps `channel` so an abort can close it; closes it at once if already aborted.
   /// - Returns: false if the attempt was already aborted.
   @discardableResult
   func register(_ channel: any Channel) -> Bool {
-    let aborted = state.withLock { s -> Bool in
+    let aborted = state.withLockedValue { s -> Bool in
       if s.abortReason != nil { return true }
       s.channels.append(channel)
       return false
@@ -48,7 +48,7 @@ final class ConnectAttempt: Sendable {
   /// its channels, which now belong to a running session.
   /// - Returns: false if the attempt was aborted first.
   func complete() -> Bool {
-    state.withLock { s in
+    state.withLockedValue { s in
       guard s.abortReason == nil else { return false }
       s.completed = true
       s.channels = []
@@ -59,7 +59,7 @@ final class ConnectAttempt: Sendable {
 
   /// Stops the attempt: the first reason wins; every registered channel is closed.
   func abort(_ reason: AbortReason) {
-    let (channels, onAbort) = state.withLock {
+    let (channels, onAbort) = state.withLockedValue {
       s -> ([any Channel], (@Sendable (AbortReason) -> Void)?) in
       guard s.abortReason == nil, !s.completed else { return ([], nil) }
       s.abortReason = reason
@@ -90,7 +90,7 @@ final class ConnectAttempt: Sendable {
           outcome.resume(with: .failure(error))
         }
       }
-      let early = state.withLock { s -> AbortReason? in
+      let early = state.withLockedValue { s -> AbortReason? in
         if let reason = s.abortReason { return reason }
         s.onAbort = { reason in
           task.cancel()
@@ -108,16 +108,16 @@ final class ConnectAttempt: Sendable {
 
 /// A continuation that the first of several racers resumes.
 private final class ResumeOnce<T: Sendable>: Sendable {
-  private let continuation = Mutex<CheckedContinuation<T, any Error>?>(nil)
+  private let continuation = NIOLockedValueBox<CheckedContinuation<T, any Error>?>(nil)
 
   func set(_ continuation: CheckedContinuation<T, any Error>) {
-    self.continuation.withLock { $0 = continuation }
+    self.continuation.withLockedValue { $0 = continuation }
   }
 
   /// - Returns: whether this call resumed the continuation.
   @discardableResult
   func resume(with result: Result<T, any Error>) -> Bool {
-    let taken = continuation.withLock { c -> CheckedContinuation<T, any Error>? in
+    let taken = continuation.withLockedValue { c -> CheckedContinuation<T, any Error>? in
       defer { c = nil }
       return c
     }

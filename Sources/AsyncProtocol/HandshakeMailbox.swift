@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import Synchronization
 
 /// Routes inbound messages to the handshake while it runs, and to the owner afterwards.
@@ -34,7 +35,7 @@ final class HandshakeMailbox<Message: Sendable>: Sendable {
     var nextID: UInt64 = 0
   }
 
-  private let state = Mutex(State())
+  private let state = NIOLockedValueBox(State())
   private let handshaking = Atomic<Bool>(true)
 
   /// A lock-free early answer for the reader: once false, every message goes to the owner.
@@ -42,7 +43,7 @@ final class HandshakeMailbox<Message: Sendable>: Sendable {
 
   /// Called by the reader for every inbound message, in order.
   func offer(_ message: Message) async -> Route {
-    let fast = state.withLock { s -> (Route?, CheckedContinuation<Message, any Error>?) in
+    let fast = state.withLockedValue { s -> (Route?, CheckedContinuation<Message, any Error>?) in
       guard s.handshaking else { return (.owner, nil) }
       if s.ended != nil { return (.consumed, nil) }
       if let receiver = s.receiver {
@@ -56,7 +57,8 @@ final class HandshakeMailbox<Message: Sendable>: Sendable {
       return route
     }
     return await withCheckedContinuation { (reader: CheckedContinuation<Route, Never>) in
-      let outcome = state.withLock { s -> (Route?, CheckedContinuation<Message, any Error>?) in
+      let outcome = state.withLockedValue {
+        s -> (Route?, CheckedContinuation<Message, any Error>?) in
         guard s.handshaking else { return (.owner, nil) }
         if s.ended != nil { return (.consumed, nil) }
         if let receiver = s.receiver {
@@ -75,14 +77,14 @@ final class HandshakeMailbox<Message: Sendable>: Sendable {
 
   /// The handshake's `receive()`: the next inbound message.
   func receive() async throws -> Message {
-    let id = state.withLock { s -> UInt64 in
+    let id = state.withLockedValue { s -> UInt64 in
       s.nextID &+= 1
       return s.nextID
     }
     return try await withTaskCancellationHandler {
       try await withCheckedThrowingContinuation {
         (continuation: CheckedContinuation<Message, any Error>) in
-        let outcome = state.withLock { s -> ReceiveOutcome in
+        let outcome = state.withLockedValue { s -> ReceiveOutcome in
           if Task.isCancelled { return .fail(CancellationError()) }
           if let held = s.held {
             s.held = nil
@@ -104,7 +106,7 @@ final class HandshakeMailbox<Message: Sendable>: Sendable {
         }
       }
     } onCancel: {
-      let receiver = state.withLock { s -> Receiver? in
+      let receiver = state.withLockedValue { s -> Receiver? in
         guard let receiver = s.receiver, receiver.id == id else { return nil }
         s.receiver = nil
         return receiver
@@ -115,7 +117,7 @@ final class HandshakeMailbox<Message: Sendable>: Sendable {
 
   /// The handshake finished: from now on every message goes to the owner.
   func endHandshake() {
-    let (held, receiver) = state.withLock {
+    let (held, receiver) = state.withLockedValue {
       s -> (CheckedContinuation<Route, Never>?, Receiver?) in
       s.handshaking = false
       handshaking.store(false, ordering: .releasing)
@@ -132,7 +134,7 @@ final class HandshakeMailbox<Message: Sendable>: Sendable {
   /// The reader ended (end-of-file or error) or the link is torn down: a pending or later
   /// `receive()` throws `error`, and a message the reader still holds is dropped.
   func close(with error: any Error) {
-    let (receiver, held) = state.withLock {
+    let (receiver, held) = state.withLockedValue {
       s -> (Receiver?, CheckedContinuation<Route, Never>?) in
       if s.ended == nil { s.ended = error }
       defer {

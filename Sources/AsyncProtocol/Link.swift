@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import Synchronization
 
@@ -11,8 +12,9 @@ final class Link<Message: Sendable>: Sendable {
   let queue: OutboundQueue<Message>
   let mailbox = HandshakeMailbox<Message>()
   private let stoppedFlag = Atomic<Bool>(false)
-  private let firstFailure = Mutex<(any Error)?>(nil)
-  private let writer = Mutex<Task<Void, Never>?>(nil)
+  private let readerDone = Atomic<Bool>(false)
+  private let firstFailure = NIOLockedValueBox<(any Error)?>(nil)
+  private let writer = NIOLockedValueBox<Task<Void, Never>?>(nil)
 
   init(channel: any Channel, queueLimit: Int) {
     self.channel = channel
@@ -23,21 +25,28 @@ final class Link<Message: Sendable>: Sendable {
   /// consequences, not causes.
   var isStopped: Bool { stoppedFlag.load(ordering: .acquiring) }
 
+  /// Set by the reader once it has handed over its last message and is about to report how
+  /// it ended.
+  var readerFinished: Bool {
+    get { readerDone.load(ordering: .acquiring) }
+    set { readerDone.store(newValue, ordering: .releasing) }
+  }
+
   /// The root cause, if anything failed.
-  var failure: (any Error)? { firstFailure.withLock { $0 } }
+  var failure: (any Error)? { firstFailure.withLockedValue { $0 } }
 
   /// Keeps `error` unless an earlier failure is already known (later errors are usually
   /// caused by the first one and must not mask it).
   func record(_ error: any Error) {
-    firstFailure.withLock { if $0 == nil { $0 = error } }
+    firstFailure.withLockedValue { if $0 == nil { $0 = error } }
   }
 
   func startWriter(_ task: Task<Void, Never>) {
-    writer.withLock { $0 = task }
+    writer.withLockedValue { $0 = task }
   }
 
   func writerFinished() async {
-    await writer.withLock { $0 }?.value
+    await writer.withLockedValue { $0 }?.value
   }
 
   /// Stops everything without flushing: waiting senders and the handshake are woken, the

@@ -1,5 +1,5 @@
+import NIOConcurrencyHelpers
 import NIOCore
-import Synchronization
 
 /// The bounded queue between `send()` and the writer task.
 ///
@@ -39,7 +39,7 @@ final class OutboundQueue<Message: Sendable>: Sendable {
   }
 
   private let limit: Int
-  private let state = Mutex(State())
+  private let state = NIOLockedValueBox(State())
 
   init(limit: Int) {
     self.limit = max(1, limit)
@@ -49,7 +49,7 @@ final class OutboundQueue<Message: Sendable>: Sendable {
   /// - Throws: `closedError` once the queue was finished, the failure once it failed, or
   ///   `CancellationError` if the calling task is cancelled while waiting for room.
   func enqueue(_ message: Message, closedError: @autoclosure () -> any Error) async throws {
-    let (outcome, id) = state.withLock { s -> (Outcome, UInt64) in
+    let (outcome, id) = state.withLockedValue { s -> (Outcome, UInt64) in
       s.nextID &+= 1
       return (Self.tryAppend(&s, message, limit: limit, closedError: closedError), s.nextID)
     }
@@ -66,7 +66,7 @@ final class OutboundQueue<Message: Sendable>: Sendable {
     try await withTaskCancellationHandler {
       try await withCheckedThrowingContinuation {
         (continuation: CheckedContinuation<Void, any Error>) in
-        let outcome = state.withLock { s -> Outcome in
+        let outcome = state.withLockedValue { s -> Outcome in
           if Task.isCancelled { return .rejected(CancellationError()) }
           let outcome = Self.tryAppend(&s, message, limit: limit, closedError: closedError)
           if case .mustWait = outcome {
@@ -85,7 +85,7 @@ final class OutboundQueue<Message: Sendable>: Sendable {
         }
       }
     } onCancel: {
-      let waiter = state.withLock { s -> Waiter? in
+      let waiter = state.withLockedValue { s -> Waiter? in
         guard let index = s.waiters.firstIndex(where: { $0.id == id }) else { return nil }
         return s.waiters.remove(at: index)
       }
@@ -97,7 +97,7 @@ final class OutboundQueue<Message: Sendable>: Sendable {
   /// finished and drained, or failed.
   func next() async -> [Message]? {
     await withCheckedContinuation { (continuation: Taker) in
-      let (batch, admitted) = state.withLock { s -> ([Message]??, [Waiter]) in
+      let (batch, admitted) = state.withLockedValue { s -> ([Message]??, [Waiter]) in
         if case .failed = s.mode { return (.some(nil), []) }
         var admitted = Self.admitWaiters(&s, limit: limit)
         if !s.items.isEmpty {
@@ -119,7 +119,7 @@ final class OutboundQueue<Message: Sendable>: Sendable {
   /// No more sends; the writer drains what is already queued (including senders that are
   /// waiting for room) and then gets `nil`.
   func finish() {
-    let taker = state.withLock { s -> Taker? in
+    let taker = state.withLockedValue { s -> Taker? in
       guard case .open = s.mode else { return nil }
       s.mode = .finishing
       // A parked writer means nothing is queued and nobody waits: it can end now.
@@ -131,7 +131,7 @@ final class OutboundQueue<Message: Sendable>: Sendable {
 
   /// Drops everything queued; waiting senders throw `error`, the writer gets `nil`.
   func fail(_ error: any Error) {
-    let (taker, waiters) = state.withLock { s -> (Taker?, CircularBuffer<Waiter>) in
+    let (taker, waiters) = state.withLockedValue { s -> (Taker?, CircularBuffer<Waiter>) in
       if case .failed = s.mode { return (nil, []) }
       s.mode = .failed(error)
       s.items.removeAll()

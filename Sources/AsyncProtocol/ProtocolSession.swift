@@ -1,6 +1,6 @@
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
-import Synchronization
 
 /// A full-duplex, message-based session over a stream socket, generic over the message type
 /// and its codec. It knows nothing about QMP: the QMP client plugs in a JSON codec and does
@@ -28,8 +28,8 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
   private let codec: Codec
   private let handshake: Handshake?
   private let onEvent: EventHandler
-  private let core = Mutex(Core())
-  private let hooks = Mutex(Hooks())
+  private let core = NIOLockedValueBox(Core())
+  private let hooks = NIOLockedValueBox(Hooks())
 
   private struct Hooks {
     var inbound: Hook?
@@ -88,7 +88,7 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
   }
 
   deinit {
-    core.withLock { s in
+    core.withLockedValue { s in
       for watcher in s.watchers.values { watcher.finish() }
       s.link?.stop()
     }
@@ -103,7 +103,7 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
 
   // MARK: - Runstate
 
-  public var runstate: Runstate { core.withLock { $0.runstate } }
+  public var runstate: Runstate { core.withLockedValue { $0.runstate } }
 
   /// The current runstate first, then every change, in order. Any number of watchers may
   /// listen; a watcher stops being fed when its stream is dropped or its task cancelled.
@@ -111,14 +111,14 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
   /// connection.
   public func runstateChanges() -> AsyncStream<Runstate> {
     let (stream, continuation) = AsyncStream<Runstate>.makeStream()
-    let id = core.withLock { s -> UInt64 in
+    let id = core.withLockedValue { s -> UInt64 in
       s.nextWatcherID &+= 1
       return s.nextWatcherID
     }
     continuation.onTermination = { [weak self] _ in
-      _ = self?.core.withLock { $0.watchers.removeValue(forKey: id) }
+      _ = self?.core.withLockedValue { $0.watchers.removeValue(forKey: id) }
     }
-    core.withLock { s in
+    core.withLockedValue { s in
       s.watchers[id] = continuation
       continuation.yield(s.runstate)
     }
@@ -145,13 +145,13 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
   /// Installs (or with `nil` removes) the hook that sees every inbound message before the
   /// handshake or the owner does.
   public func setInboundHook(_ hook: Hook?) {
-    hooks.withLock { $0.inbound = hook }
+    hooks.withLockedValue { $0.inbound = hook }
   }
 
   /// Installs (or with `nil` removes) the hook that sees every outbound message when it is
   /// sent (before it is queued).
   public func setOutboundHook(_ hook: Hook?) {
-    hooks.withLock { $0.outbound = hook }
+    hooks.withLockedValue { $0.outbound = hook }
   }
 
   // MARK: - Connecting
@@ -178,7 +178,7 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
 
   private func open(_ opening: Opening) async throws {
     let attempt = ConnectAttempt()
-    try core.withLock { s in
+    try core.withLockedValue { s in
       guard s.runstate == .idle else {
         throw StateError(current: s.runstate, required: .idle)
       }
@@ -219,7 +219,7 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
       link.stop()
       throw failOpening(attempt: attempt, error: SessionClosedError())
     }
-    let outcome = core.withLock { s -> Result<(any Error)?, any Error> in
+    let outcome = core.withLockedValue { s -> Result<(any Error)?, any Error> in
       if s.disconnectRequested {
         return .failure(ConnectError(phase: .handshake, underlying: SessionClosedError()))
       }
@@ -233,6 +233,8 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
       // which side of the handshake's end the hang-up landed.
       guard let failure = link.failure else { return .success(nil) }
       transition(&s, to: .disconnecting)
+      // A reader that is still running reports it itself, after the messages it holds.
+      guard link.readerFinished else { return .success(nil) }
       s.failureDelivered = true
       return .success(failure)
     }
@@ -240,12 +242,11 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
     case .failure(let refused):
       link.stop()
       throw failOpening(attempt: attempt, error: refused)
-    case .success(let early?):
-      logger.debug("session failed during the handshake: \(early)")
+    case .success(let early):
+      guard let failure = link.failure else { return }
+      logger.debug("session failed during the handshake: \(failure)")
       link.abandon()
-      await onEvent(.failed(early))
-    case .success(nil):
-      break
+      if let early { await onEvent(.failed(early)) }
     }
   }
 
@@ -262,7 +263,7 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
       thrown = error is ConnectError ? error : ConnectError(phase: attempt.phase, underlying: error)
     }
     logger.debug("connect failed: \(thrown)")
-    core.withLock { s in
+    core.withLockedValue { s in
       transition(&s, to: .disconnecting)
       s.attempt = nil
       transition(&s, to: .idle)
@@ -314,7 +315,7 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
   ///   down while this call waits for room; `CancellationError` if the caller is cancelled
   ///   while waiting (the message is then not sent).
   public func send(_ message: Message) async throws {
-    let link = try core.withLock { s -> Link<Message> in
+    let link = try core.withLockedValue { s -> Link<Message> in
       guard s.runstate == .running, let link = s.link else {
         throw StateError(current: s.runstate, required: .running)
       }
@@ -335,7 +336,7 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
       var ending: any Error = PeerClosedError()
       do {
         for try await batch in inbound {
-          let hook = hooks.withLock { $0.inbound }
+          let hook = hooks.withLockedValue { $0.inbound }
           for received in batch {
             if link.isStopped { return nil }
             logger.trace("<-- \(received)")
@@ -350,6 +351,7 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
       } catch {
         ending = error
       }
+      link.readerFinished = true
       // Recorded before `executeThenClose` closes the channel: that close makes a busy writer
       // fail as well, and its error is a consequence that must not pass for the cause.
       return readerEnded(link, error: ending)
@@ -360,7 +362,7 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
   /// Records why the reader stopped, moves to `disconnecting` and stops the writer.
   /// - Returns: the root cause if the owner is to be told about it.
   private func readerEnded(_ link: Link<Message>, error: any Error) -> (any Error)? {
-    let report = core.withLock { s -> (any Error)? in
+    let report = core.withLockedValue { s -> (any Error)? in
       // A link torn down by its owner ends quietly; so does the end of a normal disconnect.
       if link.isStopped { return nil }
       guard s.link === link else {
@@ -410,7 +412,7 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
 
   private func writerFailed(_ link: Link<Message>, error: any Error) {
     guard !link.isStopped else { return }
-    core.withLock { s in
+    core.withLockedValue { s in
       link.record(error)
       if s.link === link { transition(&s, to: .disconnecting) }
     }
@@ -420,7 +422,7 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
   }
 
   private func applyHook(_ which: KeyPath<Hooks, Hook?>, to message: Message) -> Message? {
-    guard let hook = hooks.withLock({ $0[keyPath: which] }) else { return message }
+    guard let hook = hooks.withLockedValue({ $0[keyPath: which] }) else { return message }
     return hook(message)
   }
 
@@ -437,8 +439,10 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
   /// - `idle`: returns at once.
   ///
   /// It does not wait for an `onEvent` call that is in progress, so `onEvent` may call it.
+  /// The flush waits for the peer to take the bytes; against a peer that neither reads nor
+  /// hangs up, cancelling the task that called `disconnect()` abandons the flush and closes.
   public func disconnect() async throws {
-    let plan = core.withLock { s -> DisconnectPlan in
+    let plan = core.withLockedValue { s -> DisconnectPlan in
       switch s.runstate {
       case .idle:
         return .nothing
@@ -464,13 +468,17 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
       if flush {
         logger.debug("flushing the outbound queue")
         link.queue.finish()
-        await link.writerFinished()
+        await withTaskCancellationHandler {
+          await link.writerFinished()
+        } onCancel: {
+          link.stop()
+        }
       }
       link.stop()
       await link.writerFinished()
       try? await link.channel.closeFuture.get()
       let failure = link.failure
-      core.withLock { s in
+      core.withLockedValue { s in
         s.link = nil
         transition(&s, to: .idle)
       }

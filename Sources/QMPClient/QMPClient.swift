@@ -63,9 +63,25 @@ public final class QMPClient: Sendable {
       try await session.connect(to: endpoint)
     } catch {
       router.connectFailed()
-      throw error
+      throw explained(error)
     }
     router.markConnected()
+  }
+
+  /// A handshake that timed out before the peer said anything useful gets a hint: the usual
+  /// causes are a monitor busy with another client or a socket of the wrong kind.
+  private func explained(_ error: any Error) -> any Error {
+    guard let error = error as? ConnectError, error.phase == .handshake,
+      let timeout = error.underlying as? ConnectTimeoutError
+    else { return error }
+    switch configuration.mode {
+    case .qmp where greeting != nil: return error
+    case .qmp, .guestAgent:
+      return ConnectError(
+        phase: .handshake,
+        underlying: QMPClientError.handshakeTimedOut(
+          mode: configuration.mode, after: timeout.timeout))
+    }
   }
 
   /// Listens on `endpoint` until the peer dials in (QEMU's `-chardev socket,server=off`), then
@@ -79,7 +95,7 @@ public final class QMPClient: Sendable {
       try await session.accept(on: endpoint, onListening: onListening)
     } catch {
       router.connectFailed()
-      throw error
+      throw explained(error)
     }
     router.markConnected()
   }
@@ -97,9 +113,9 @@ public final class QMPClient: Sendable {
     }
     if let thrown {
       let quit = router.state.withLock { $0.quitAnnounced }
-      await router.end(DisconnectReason.from(thrown, quitAnnounced: quit))
+      router.end(DisconnectReason.from(thrown, quitAnnounced: quit))
     } else {
-      await router.end(.closedByClient)
+      router.end(.closedByClient)
     }
     if let reason = router.reason, !reason.isClean {
       router.state.withLock { $0.phase = .idle }
@@ -112,8 +128,9 @@ public final class QMPClient: Sendable {
   public var greeting: QMPGreeting? { router.state.withLock { $0.greeting } }
   /// Whether out-of-band execution was negotiated.
   public var isOOBEnabled: Bool { router.state.withLock { $0.oobEnabled } }
-  /// Why the last connection ended; nil while connected or before the first connection.
-  public var disconnectReason: DisconnectReason? { router.reason }
+  /// Why the last connection ended; nil while connecting or connected, and before the first
+  /// connection. Kept after `disconnect()`.
+  public var disconnectReason: DisconnectReason? { router.state.withLock { $0.lastReason } }
   /// How many protocol warnings (id-less errors, malformed messages) arrived so far.
   public var warningCount: Int { router.state.withLock { $0.warnings } }
   public var runstate: Runstate { session.runstate }
@@ -165,7 +182,7 @@ public final class QMPClient: Sendable {
       try await session.send(.json(command.json))
     } catch {
       router.discard(id)
-      throw sendFailure(error)
+      throw await sendFailure(error)
     }
     if configuration.mode == .guestAgent
       && configuration.commandsWithoutSuccessReply.contains(command.name)
@@ -187,12 +204,14 @@ public final class QMPClient: Sendable {
     let accepted = QMPReply(result: .success(.object([:])), id: id)
     do {
       try await synchronize()
-    } catch QMPClientError.connectionLost(.peerQuit) where command.name == "guest-shutdown" {
-      _ = router.takeReplyIfArrived(id)
-      return accepted
+    } catch {
+      if let reply = router.takeReplyIfArrived(id) { return reply }
+      if case QMPClientError.connectionLost(.peerQuit) = error, command.name == "guest-shutdown" {
+        return accepted
+      }
+      throw error
     }
-    if let reply = router.takeReplyIfArrived(id) { return reply }
-    return accepted
+    return router.takeReplyIfArrived(id) ?? accepted
   }
 
   /// Re-synchronises with the guest agent after a timeout: its parser gets a 0xFF reset and a
@@ -201,7 +220,7 @@ public final class QMPClient: Sendable {
     do {
       try await session.send(.resetMarker)
     } catch {
-      throw sendFailure(error)
+      throw await sendFailure(error)
     }
     try await synchronize()
     router.state.withLock { $0.needsResync = false }
@@ -218,12 +237,20 @@ public final class QMPClient: Sendable {
     }
   }
 
-  private func sendFailure(_ error: any Error) -> any Error {
-    if error is StateError || error is SessionClosedError {
-      if let reason = router.reason { return QMPClientError.connectionLost(reason) }
-      return QMPClientError.notConnected
+  private func sendFailure(_ error: any Error) async -> any Error {
+    let goingDown: Bool
+    if let error = error as? StateError {
+      goingDown = error.current == .disconnecting
+    } else if error is SessionClosedError {
+      goingDown = true
+    } else {
+      return error
     }
-    return error
+    if let reason = router.reason { return QMPClientError.connectionLost(reason) }
+    if goingDown, let reason = await router.endReason(within: .seconds(2)) {
+      return QMPClientError.connectionLost(reason)
+    }
+    return QMPClientError.notConnected
   }
 
   // MARK: - Events

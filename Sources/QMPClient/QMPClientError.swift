@@ -27,6 +27,9 @@ public enum QMPClientError: Error, Sendable, CustomStringConvertible {
   case cannotEncode(String)
   /// No matching event within the timeout.
   case eventTimedOut(after: Duration)
+  /// The handshake timed out waiting for the peer's first word (QMP greeting or the guest
+  /// agent's sync reply).
+  case handshakeTimedOut(mode: QMPClient.Mode, after: Duration)
 
   public var description: String {
     switch self {
@@ -54,6 +57,12 @@ public enum QMPClientError: Error, Sendable, CustomStringConvertible {
       return "cannot send \(what)"
     case .eventTimedOut(let after):
       return "no matching event within \(after)"
+    case .handshakeTimedOut(.qmp, let after):
+      return "no QMP greeting within \(after) (is another client connected to this monitor, "
+        + "or is it not a QMP socket?)"
+    case .handshakeTimedOut(.guestAgent, let after):
+      return "the guest agent did not answer guest-sync-delimited within \(after) "
+        + "(is the agent running in the guest, and is this its socket?)"
     }
   }
 }

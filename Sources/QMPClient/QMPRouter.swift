@@ -43,6 +43,11 @@ final class QMPRouter: Sendable {
     var quitAnnounced = false
     var needsResync = false
     var warnings = 0
+    /// Why the last connection ended (kept after `disconnect()` returns to idle).
+    var lastReason: DisconnectReason?
+    /// Callers that learned the session is going down and wait for the reason.
+    var endWaiters: [UInt64: CheckedContinuation<DisconnectReason?, Never>] = [:]
+    var nextEndWaiter: UInt64 = 0
 
     mutating func abandon(_ id: JSONValue) {
       guard abandoned.insert(id).inserted else { return }
@@ -67,6 +72,7 @@ final class QMPRouter: Sendable {
   func beginConnecting() {
     state.withLock { state in
       state.phase = .connecting
+      state.lastReason = nil
       state.greeting = nil
       state.oobEnabled = false
       state.quitAnnounced = false
@@ -101,6 +107,30 @@ final class QMPRouter: Sendable {
     }
   }
 
+  /// The reason the connection ended, waiting up to `limit` for it: the session stops
+  /// accepting commands a moment before its failure reaches the router.
+  func endReason(within limit: Duration) async -> DisconnectReason? {
+    let key = state.withLock { state -> UInt64 in
+      state.nextEndWaiter += 1
+      return state.nextEndWaiter
+    }
+    let timer = Task { [self] in
+      try? await Task.sleep(for: limit)
+      let waiter = state.withLock { $0.endWaiters.removeValue(forKey: key) }
+      waiter?.resume(returning: nil)
+    }
+    defer { timer.cancel() }
+    return await withCheckedContinuation { continuation in
+      let now = state.withLock { state -> DisconnectReason?? in
+        if case .ended(let reason) = state.phase { return .some(reason) }
+        if case .idle = state.phase { return .some(state.lastReason) }
+        state.endWaiters[key] = continuation
+        return .none
+      }
+      if let now { continuation.resume(returning: now) }
+    }
+  }
+
   var isConnected: Bool {
     state.withLock { state in
       if case .connected = state.phase { return true }
@@ -110,17 +140,19 @@ final class QMPRouter: Sendable {
 
   /// The connection is over: every waiting command fails now with the reason, transcripts get
   /// their last entry, and every subscription ends. Only the first call counts.
-  func end(_ reason: DisconnectReason) async {
+  func end(_ reason: DisconnectReason) {
     let ended = state.withLock {
       state -> (
         waiters: [CheckedContinuation<QMPReply, any Error>],
-        events: [SubscriberBuffer<QMPEvent>], transcripts: [SubscriberBuffer<TranscriptEntry>]
+        events: [SubscriberBuffer<QMPEvent>], transcripts: [SubscriberBuffer<TranscriptEntry>],
+        endWaiters: [CheckedContinuation<DisconnectReason?, Never>]
       )? in
       switch state.phase {
       case .ended, .idle: return nil
       case .connecting, .connected: break
       }
       state.phase = .ended(reason)
+      state.lastReason = reason
       let error = QMPClientError.connectionLost(reason)
       var waiters: [CheckedContinuation<QMPReply, any Error>] = []
       for (id, slot) in state.pending {
@@ -138,9 +170,12 @@ final class QMPRouter: Sendable {
       let transcripts = Array(state.transcripts.values)
       state.events = [:]
       state.transcripts = [:]
-      return (waiters, events, transcripts)
+      let endWaiters = Array(state.endWaiters.values)
+      state.endWaiters = [:]
+      return (waiters, events, transcripts, endWaiters)
     }
     guard let ended else { return }
+    for waiter in ended.endWaiters { waiter.resume(returning: reason) }
     if reason.isClean {
       logger.info("disconnected: \(reason)")
     } else {
@@ -148,10 +183,8 @@ final class QMPRouter: Sendable {
     }
     for waiter in ended.waiters { waiter.resume(throwing: QMPClientError.connectionLost(reason)) }
     for buffer in ended.events { buffer.finish() }
-    for buffer in ended.transcripts {
-      await buffer.offer(.disconnected(reason))
-      buffer.finish()
-    }
+    // Never waits: a full transcript nobody reads must not block a disconnect.
+    for buffer in ended.transcripts { buffer.finish(last: .disconnected(reason)) }
   }
 
   // MARK: - Commands
@@ -259,7 +292,7 @@ final class QMPRouter: Sendable {
     switch event {
     case .failed(let error):
       let quit = state.withLock { $0.quitAnnounced }
-      await end(DisconnectReason.from(error, quitAnnounced: quit))
+      end(DisconnectReason.from(error, quitAnnounced: quit))
     case .message(.json(let json)):
       await handle(json)
     case .message(.resetMarker):

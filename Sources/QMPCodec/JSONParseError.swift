@@ -21,7 +21,9 @@ public struct JSONParseError: Error, Sendable, Hashable, CustomStringConvertible
     case loneSurrogate(UInt16)
     /// A number whose magnitude is too large even for a `Double` (e.g. `1e400`).
     case numberOutOfRange
-    /// An object names the same key twice; QEMU rejects this too.
+    /// An object names the same key twice; QEMU rejects this too. Keys are compared as Swift
+    /// strings (canonically equivalent spellings of a key are the same key), as the object
+    /// type stores them.
     case duplicateKey(String)
     /// Arrays and objects nested deeper than the limit.
     case tooDeep(limit: Int)

@@ -118,6 +118,8 @@ struct QMPShellCommand: AsyncParsableCommand {
   @Flag(name: [.customShort("v"), .long], help: "Show the JSON of each command before it is sent.")
   var verbose = false
 
+  @OptionGroup var launchOptions: LaunchOptions
+
   mutating func validate() throws {
     if let timeout, !(timeout > 0) {
       throw ValidationError("--timeout must be a positive number of seconds")
@@ -140,16 +142,11 @@ struct QMPShellCommand: AsyncParsableCommand {
       return
     }
     let environment = ProcessEnvironment.current
-    guard let address = address ?? environment["QMP_SOCKET"].flatMap({ $0.isEmpty ? nil : $0 })
-    else {
-      printError("no QMP socket given: pass a socket path or HOST:PORT, or set QMP_SOCKET")
-      throw ExitCode(2)
-    }
-    let endpoint: Endpoint
+    let target: SessionTarget
     do {
-      endpoint = try Endpoint(parsing: address)
+      target = try launchOptions.target(address: address, environment: environment)
     } catch {
-      printError("\(error)")
+      printError(error.message)
       throw ExitCode(2)
     }
     let source: ScriptSource
@@ -163,15 +160,16 @@ struct QMPShellCommand: AsyncParsableCommand {
     } else if isatty(STDIN_FILENO) == 0 {
       source = .standardInput
     } else {
-      let status = await runInteractive(endpoint: endpoint, environment: environment)
+      let status = await runInteractive(target: target, environment: environment)
       if status != .success { throw ExitCode(status.rawValue) }
       return
     }
-    let status = await runScript(endpoint: endpoint, source: source, environment: environment)
+    let status = await runScript(target: target, source: source, environment: environment)
     if status != .success { throw ExitCode(status.rawValue) }
   }
 
-  private func runInteractive(endpoint: Endpoint, environment: [String: String]) async -> ExitStatus
+  private func runInteractive(target: SessionTarget, environment: [String: String]) async
+    -> ExitStatus
   {
     let isTerminal = isatty(STDOUT_FILENO) == 1
     let useColor = color.resolve(isTerminal: isTerminal, environment: environment)
@@ -184,13 +182,17 @@ struct QMPShellCommand: AsyncParsableCommand {
       historyPath: history ?? LineEditorConfiguration.defaultHistoryPath(),
       timeout: timeout.map { .seconds($0) }, echoCommands: verbose)
     var configuration = QMPClient.Configuration()
-    configuration.connectTimeout = .seconds(connectTimeout ?? 10)
-    let connector = Connector(retryFor: connectTimeout.map { .seconds($0) })
-    return await InteractiveSession.run(
-      endpoint: endpoint, configuration: configuration, connector: connector, options: options)
+    configuration.connectTimeout = .seconds(connectTimeout ?? launchOptions.defaultConnectTimeout)
+    launchOptions.configure(&configuration)
+    return await target.run(retryFor: connectTimeout.map { .seconds($0) }, environment: environment)
+    {
+      [configuration] endpoint, connector in
+      await InteractiveSession.run(
+        endpoint: endpoint, configuration: configuration, connector: connector, options: options)
+    }
   }
 
-  private func runScript(endpoint: Endpoint, source: ScriptSource, environment: [String: String])
+  private func runScript(target: SessionTarget, source: ScriptSource, environment: [String: String])
     async -> ExitStatus
   {
     let useColor = color.resolve(isTerminal: isatty(STDOUT_FILENO) == 1, environment: environment)
@@ -208,15 +210,18 @@ struct QMPShellCommand: AsyncParsableCommand {
     }
     let options = ScriptOptions(
       source: source, mode: hmp ? .hmp : .qmp, timeout: timeout.map { .seconds($0) },
-      keepGoing: keepGoing, waitEvent: eventWait, output: output)
+      keepGoing: keepGoing, waitEvent: eventWait, output: output, usesSchema: !launchOptions.agent)
     var configuration = QMPClient.Configuration()
-    configuration.connectTimeout = .seconds(connectTimeout ?? 10)
-    let connector = Connector(retryFor: connectTimeout.map { .seconds($0) })
+    configuration.connectTimeout = .seconds(connectTimeout ?? launchOptions.defaultConnectTimeout)
+    launchOptions.configure(&configuration)
     // Watch the signals before connecting: one that comes early is not lost.
     let signals = SignalCancellation()
-    let task = Task {
-      await ScriptSession.run(
-        endpoint: endpoint, configuration: configuration, connector: connector, options: options)
+    let task = Task { [configuration] in
+      await target.run(retryFor: connectTimeout.map { .seconds($0) }, environment: environment) {
+        endpoint, connector in
+        await ScriptSession.run(
+          endpoint: endpoint, configuration: configuration, connector: connector, options: options)
+      }
     }
     signals.attach(task)
     let status = await task.value

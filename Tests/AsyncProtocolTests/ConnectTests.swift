@@ -147,6 +147,50 @@ import Testing
     }
   }
 
+  @Test func cancellationDuringTheHandshake() async throws {
+    try await withTimeout {
+      let dir = makeTempDir()
+      defer { removeTempDir(dir) }
+      let (endpoint, peer) = try await RawPeer.serve(on: .unix(path: "\(dir)/mute.sock")) {
+        inbound, _ in try await RawPeer.readLines(inbound)
+      }
+      let (entered, handshakeEntered) = AsyncStream<Void>.makeStream()
+      let (session, _) = makeSession { channel in
+        handshakeEntered.yield()
+        _ = try await channel.receive()
+      }
+      let states = session.runstateChanges()
+      let attempt = Task { try await session.connect(to: endpoint) }
+      for await _ in entered { break }
+      attempt.cancel()
+      await #expect(throws: CancellationError.self) { try await attempt.value }
+      #expect(await firstStates(states, count: 4) == badSequence)
+      #expect(try await peer.value == [])
+    }
+  }
+
+  @Test func aTimeoutDoesNotOutliveASuccessfulConnect() async throws {
+    try await withTimeout {
+      let dir = makeTempDir()
+      defer { removeTempDir(dir) }
+      let (endpoint, peer) = try await RawPeer.serve(on: .unix(path: "\(dir)/ok.sock")) {
+        inbound, outbound in
+        var reader = LineReader(inbound)
+        while let line = try await reader.next() { try await outbound.write("echo \(line)\n") }
+      }
+      // Generous, so that a loaded machine still connects in time.
+      let (session, inbox) = makeSession(timeout: .seconds(3))
+      try await session.connect(to: endpoint)
+      // Outlive the connect timeout on purpose: it must not fire on a running session.
+      try await Task.sleep(for: .milliseconds(3500))
+      #expect(session.runstate == .running)
+      try await session.send("still here")
+      #expect(try await inbox.messages(1) == ["echo still here"])
+      try await session.disconnect()
+      _ = try await peer.value
+    }
+  }
+
   @Test(arguments: Opening.allCases, Opening.allCases)
   func openWhileConnectingIsAStateError(first: Opening, second: Opening) async throws {
     try await withTimeout {

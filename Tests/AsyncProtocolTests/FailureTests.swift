@@ -1,6 +1,6 @@
 import AsyncProtocol
+import NIOConcurrencyHelpers
 import NIOCore
-import Synchronization
 import Testing
 
 /// How a running session fails, and that the first failure is the one reported.
@@ -138,7 +138,7 @@ import Testing
       let session = ProtocolSession(
         codec: LineCodec(), logger: quietLogger,
         onEvent: { [owner] event in await owner.handle(event) })
-      owner.session.withLock { $0 = session }
+      owner.session.withLockedValue { $0 = session }
       let states = session.runstateChanges()
       try await session.connect(to: endpoint)
       #expect(await owner.outcome.first(where: { _ in true })! is PeerClosedError)
@@ -150,7 +150,7 @@ import Testing
 
 /// An owner that disconnects from inside its event handler when the session fails.
 private final class Owner: Sendable {
-  let session = Mutex<ProtocolSession<LineCodec>?>(nil)
+  let session = NIOLockedValueBox<ProtocolSession<LineCodec>?>(nil)
   let outcome: AsyncStream<any Error>
   private let continuation: AsyncStream<any Error>.Continuation
 
@@ -159,7 +159,7 @@ private final class Owner: Sendable {
   }
 
   func handle(_ event: SessionEvent<String>) async {
-    guard case .failed = event, let session = session.withLock({ $0 }) else { return }
+    guard case .failed = event, let session = session.withLockedValue({ $0 }) else { return }
     do {
       try await session.disconnect()
     } catch {

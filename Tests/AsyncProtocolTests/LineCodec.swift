@@ -1,11 +1,16 @@
 import AsyncProtocol
 import NIOCore
+import Synchronization
 
 /// A trivial test codec: newline-terminated UTF-8 lines, with a length limit that throws.
 struct LineCodec: MessageCodec {
   var maximumLength = 1 << 20
+  /// Counts decoded lines, so tests can see how far the session read ahead of its owner.
+  var decoded: DecodeCounter?
 
-  func makeDecoder() -> LineDecoder { LineDecoder(maximumLength: maximumLength) }
+  func makeDecoder() -> LineDecoder {
+    LineDecoder(maximumLength: maximumLength, counter: decoded)
+  }
 
   func encode(_ message: String, into buffer: inout ByteBuffer) throws {
     guard message.utf8.count <= maximumLength else {
@@ -30,11 +35,13 @@ struct TruncatedLineError: Error, Equatable, CustomStringConvertible {
 struct LineDecoder: NIOSingleStepByteToMessageDecoder {
   typealias InboundOut = String
   let maximumLength: Int
+  let counter: DecodeCounter?
   /// Where to resume looking for a newline, so a long partial line is not rescanned.
   private var scanned = 0
 
-  init(maximumLength: Int) {
+  init(maximumLength: Int, counter: DecodeCounter? = nil) {
     self.maximumLength = maximumLength
+    self.counter = counter
   }
 
   mutating func decode(buffer: inout ByteBuffer) throws -> String? {
@@ -52,6 +59,7 @@ struct LineDecoder: NIOSingleStepByteToMessageDecoder {
     scanned = 0
     let line = buffer.readString(length: length)!
     buffer.moveReaderIndex(forwardBy: 1)
+    counter?.count.add(1, ordering: .relaxed)
     return line
   }
 
@@ -62,4 +70,8 @@ struct LineDecoder: NIOSingleStepByteToMessageDecoder {
     }
     return nil
   }
+}
+
+final class DecodeCounter: Sendable {
+  let count = Atomic<Int>(0)
 }

@@ -1,14 +1,14 @@
 import Logging
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// Where `CapturingLogHandler` keeps the lines it was given ("level message").
 final class LogStore: Sendable {
-  private let storage = Mutex<[String]>([])
+  private let storage = NIOLockedValueBox<[String]>([])
 
-  var lines: [String] { storage.withLock { $0 } }
+  var lines: [String] { storage.withLockedValue { $0 } }
 
   func append(_ line: String) {
-    storage.withLock { $0.append(line) }
+    storage.withLockedValue { $0.append(line) }
   }
 }
 

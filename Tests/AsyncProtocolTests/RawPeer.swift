@@ -87,22 +87,36 @@ enum RawPeer {
     return lines
   }
 
-  /// Reads until `count` whole lines have arrived, and returns them.
+  /// Reads until `count` whole lines have arrived, and returns them. (NIO allows one
+  /// iterator per stream: use `LineReader` to read more afterwards.)
   static func readLines(_ inbound: Inbound, count: Int) async throws -> [String] {
+    var reader = LineReader(inbound)
     var lines: [String] = []
-    var partial: [UInt8] = []
-    for try await buffer in inbound {
-      for byte in buffer.readableBytesView {
-        if byte == UInt8(ascii: "\n") {
-          lines.append(String(decoding: partial, as: UTF8.self))
-          partial.removeAll(keepingCapacity: true)
-          if lines.count == count { return lines }
-        } else {
-          partial.append(byte)
-        }
-      }
-    }
+    while lines.count < count, let line = try await reader.next() { lines.append(line) }
     return lines
+  }
+}
+
+/// Reads a raw peer's input line by line.
+struct LineReader {
+  private var iterator: RawPeer.Inbound.AsyncIterator
+  private var pending: [UInt8] = []
+
+  init(_ inbound: RawPeer.Inbound) {
+    iterator = inbound.makeAsyncIterator()
+  }
+
+  /// The next whole line, or nil at the end of input.
+  mutating func next() async throws -> String? {
+    while true {
+      if let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+        let line = String(decoding: pending[..<newline], as: UTF8.self)
+        pending.removeSubrange(...newline)
+        return line
+      }
+      guard let buffer = try await iterator.next() else { return nil }
+      pending.append(contentsOf: buffer.readableBytesView)
+    }
   }
 }
 

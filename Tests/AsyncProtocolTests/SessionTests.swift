@@ -1,7 +1,7 @@
 import AsyncProtocol
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
-import Synchronization
 import Testing
 
 /// Real sessions over real sockets: a session that accepts and one that connects.
@@ -84,21 +84,44 @@ import Testing
         try await outbound.write("reply\n")
         return lines
       }
-      let seen = Mutex<[String]>([])
+      let seen = NIOLockedValueBox<[String]>([])
       let (session, inbox) = makeSession { channel in
         let greeting = try await channel.receive()
-        seen.withLock { $0.append(greeting) }
+        seen.withLockedValue { $0.append(greeting) }
         try await channel.send("negotiate")
       }
       let states = session.runstateChanges()
       try await session.connect(to: endpoint)
-      #expect(seen.withLock { $0 } == ["greeting"])
+      #expect(seen.withLockedValue { $0 } == ["greeting"])
       try await session.send("command")
       #expect(try await inbox.messages(3) == ["event 1", "event 2", "reply"])
       #expect(try await peer.value == ["negotiate", "command"])
       #expect(await inbox.failure() is PeerClosedError)
       await #expect(throws: PeerClosedError.self) { try await session.disconnect() }
       #expect(await firstStates(states, count: 5) == goodSequence)
+    }
+  }
+
+  @Test func handshakeChannelIsClosedOnceTheSessionRuns() async throws {
+    try await withTimeout {
+      let dir = makeTempDir()
+      defer { removeTempDir(dir) }
+      let (endpoint, peer) = try await RawPeer.serve(on: .unix(path: "\(dir)/h.sock")) {
+        inbound, outbound in
+        try await outbound.write("greeting\nafter\n")
+        return try await RawPeer.readLines(inbound)
+      }
+      let kept = NIOLockedValueBox<HandshakeChannel<String>?>(nil)
+      let (session, inbox) = makeSession { channel in
+        _ = try await channel.receive()
+        kept.withLockedValue { $0 = channel }
+      }
+      try await session.connect(to: endpoint)
+      #expect(try await inbox.messages(1) == ["after"])
+      let stale = try #require(kept.withLockedValue { $0 })
+      await #expect(throws: SessionClosedError()) { _ = try await stale.receive() }
+      try await session.disconnect()
+      #expect(try await peer.value == [])
     }
   }
 

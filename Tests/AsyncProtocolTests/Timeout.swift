@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 import Testing
 
 struct TestTimedOut: Error, CustomStringConvertible {
@@ -14,9 +14,9 @@ func withTimeout<T: Sendable>(
   _ limit: Duration = .seconds(10),
   _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
-  let slot = Mutex<CheckedContinuation<T, any Error>?>(nil)
+  let slot = NIOLockedValueBox<CheckedContinuation<T, any Error>?>(nil)
   let resume: @Sendable (Result<T, any Error>) -> Void = { result in
-    let continuation = slot.withLock { c in
+    let continuation = slot.withLockedValue { c in
       defer { c = nil }
       return c
     }
@@ -29,7 +29,7 @@ func withTimeout<T: Sendable>(
     timer?.cancel()
   }
   return try await withCheckedThrowingContinuation { continuation in
-    slot.withLock { $0 = continuation }
+    slot.withLockedValue { $0 = continuation }
     work = Task {
       do { resume(.success(try await body())) } catch { resume(.failure(error)) }
     }

@@ -1,6 +1,6 @@
 import AsyncProtocol
+import NIOConcurrencyHelpers
 import NIOCore
-import Synchronization
 import Testing
 
 /// Flushing, ordering under volume, races with disconnect, back-pressure and accept's single
@@ -57,8 +57,8 @@ import Testing
       let elapsed = ContinuousClock.now - start
       print("2 x \(count) messages in \(elapsed)")
 
-      #expect(server.state.withLock { $0 } == OrderChecker.State(next: count, disorder: 0))
-      #expect(client.state.withLock { $0 } == OrderChecker.State(next: count, disorder: 0))
+      #expect(server.state.withLockedValue { $0 } == OrderChecker.State(next: count, disorder: 0))
+      #expect(client.state.withLockedValue { $0 } == OrderChecker.State(next: count, disorder: 0))
       try await clientSession.disconnect()
       #expect(await server.failures.first(where: { _ in true }) is PeerClosedError)
       await #expect(throws: PeerClosedError.self) { try await serverSession.disconnect() }
@@ -204,7 +204,7 @@ private final class OrderChecker: Sendable {
     var disorder = 0
   }
 
-  let state = Mutex(State())
+  let state = NIOLockedValueBox(State())
   let failures: AsyncStream<any Error>
   private let failed: AsyncStream<any Error>.Continuation
   private let counts: AsyncStream<Int>
@@ -219,7 +219,7 @@ private final class OrderChecker: Sendable {
     { [self] event in
       switch event {
       case .message(let text):
-        let next = state.withLock { s -> Int in
+        let next = state.withLockedValue { s -> Int in
           if Int(text) != s.next { s.disorder += 1 }
           s.next += 1
           return s.next
@@ -232,7 +232,46 @@ private final class OrderChecker: Sendable {
   }
 
   func waitFor(_ count: Int) async {
-    if state.withLock({ $0.next }) >= count { return }
+    if state.withLockedValue({ $0.next }) >= count { return }
     for await seen in counts where seen >= count { return }
+  }
+}
+
+@Suite struct AbandonedFlushTests {
+  @Test func cancellingDisconnectAbandonsAFlushThePeerNeverTakes() async throws {
+    try await withTimeout(.seconds(30)) {
+      let dir = makeTempDir()
+      defer { removeTempDir(dir) }
+      let (release, releaseSignal) = AsyncStream<Void>.makeStream()
+      let (endpoint, _) = try await RawPeer.serve(on: .unix(path: "\(dir)/n.sock")) { _, _ in
+        // Neither read nor hang up until the test is over.
+        for await _ in release { break }
+      }
+      let (session, _) = makeSession(queueLimit: 4, codec: LineCodec(maximumLength: 2_000_000))
+      let states = session.runstateChanges()
+      try await session.connect(to: endpoint)
+      let megabyte = String(repeating: "q", count: 1_000_000)
+      // Far more than the socket buffers hold, so the flush cannot finish.
+      let (progress, tick) = AsyncStream<Void>.makeStream()
+      let filler = Task {
+        for _ in 0..<64 {
+          try await session.send(megabyte)
+          tick.yield()
+        }
+      }
+      var queued = 0
+      for await _ in progress {
+        queued += 1
+        if queued == 4 { break }
+      }
+      let closing = Task { try await session.disconnect() }
+      await waitFor(session, .disconnecting)
+      closing.cancel()
+      _ = try? await closing.value
+      #expect(session.runstate == .idle)
+      _ = try? await filler.value
+      releaseSignal.yield()
+      #expect(await firstStates(states, count: 5) == goodSequence)
+    }
   }
 }

@@ -4,7 +4,10 @@ import PackageDescription
 /// libFuzzer targets, kept out of the main package so that normal builds never need the
 /// fuzzer runtime. Build and run them with `scripts/fuzz [TARGET] [SECONDS]`, which passes
 /// `-sanitize=fuzzer,address`. To add a target: one `fuzzer(...)` line below, and a folder
-/// `Sources/<Name>/` with a file that defines `LLVMFuzzerTestOneInput`.
+/// `Sources/<Name>/` with a file that defines `LLVMFuzzerTestOneInput` and `<Name>_main`
+/// (SwiftPM renames an executable's `main` to that; see CodecFuzzer.swift, which hands it to
+/// libFuzzer's driver). Optional: seed inputs in `Seeds/<Name>/`, a token dictionary in
+/// `Dictionaries/<Name>.dict`.
 func fuzzer(_ name: String, _ products: [String]) -> Target {
   .executableTarget(
     name: name,

@@ -266,3 +266,11 @@ func parseErrorBytes(_ bytes: [UInt8]) -> JSONParseError? {
     #expect(parseError(#""\u0""#)?.description == #"\u not followed by four hex digits at byte 4"#)
   }
 }
+
+@Suite struct JSONParserKeyEquivalenceTests {
+  @Test func canonicallyEquivalentKeysAreDuplicates() {
+    // "é" precomposed and as e + combining acute: one key for JSONObject, so one for the parser.
+    let text = "{\"\u{E9}\": 1, \"e\u{301}\": 2}"
+    #expect(parseError(text)?.reason == .duplicateKey("\u{E9}"))
+  }
+}

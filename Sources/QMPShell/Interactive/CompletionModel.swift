@@ -8,6 +8,8 @@ final class CompletionModel: Sendable {
     var prompt: Prompt = .command
     var hmpCommands: [String] = []
     var infoTopics: [String] = []
+    /// Guest-agent mode: command names from `guest-info` (qemu-ga has no schema).
+    var agentCommands: [String] = []
   }
 
   private let state = Mutex(State())
@@ -23,6 +25,8 @@ final class CompletionModel: Sendable {
 
   func setPrompt(_ prompt: Prompt) { state.withLock { $0.prompt = prompt } }
 
+  func setAgentCommands(_ commands: [String]) { state.withLock { $0.agentCommands = commands } }
+
   func setHMPCommands(_ commands: [String], infoTopics: [String]) {
     state.withLock {
       $0.hmpCommands = commands
@@ -33,8 +37,8 @@ final class CompletionModel: Sendable {
   /// Candidates for the word under the cursor. Never blocks: it runs on the editor's thread.
   func complete(_ request: CompletionRequest) -> [CompletionCandidate] {
     let text = String(request.line[..<request.cursor])
-    let (schema, prompt, hmpCommands, infoTopics) = state.withLock {
-      ($0.schema, $0.prompt, $0.hmpCommands, $0.infoTopics)
+    let (schema, prompt, hmpCommands, infoTopics, agentCommands) = state.withLock {
+      ($0.schema, $0.prompt, $0.hmpCommands, $0.infoTopics, $0.agentCommands)
     }
     let context = CompletionContext(before: text, prompt: prompt, mode: mode)
     if case .metaCommand(let prefix) = context {
@@ -53,7 +57,12 @@ final class CompletionModel: Sendable {
         CompletionCandidate($0)
       }
     }
-    guard let schema else { return [] }
+    guard let schema else {
+      if case .commandName(let prefix) = context {
+        return agentCommands.filter { $0.hasPrefix(prefix) }.map { CompletionCandidate($0) }
+      }
+      return []
+    }
     return schema.completions(for: context).map { CompletionCandidate($0) }
   }
 

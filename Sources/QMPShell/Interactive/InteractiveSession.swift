@@ -31,7 +31,7 @@ public enum InteractiveSession {
 
     let isAgent = configuration.mode == .guestAgent
     let vmName = isAgent ? nil : await queryName(client)
-    let basePrompt = isAgent ? "(QGA) " : vmName.map { "(\($0)) " } ?? "(QEMU) "
+    let basePrompt = isAgent ? GuestAgentCommands.prompt : vmName.map { "(\($0)) " } ?? "(QEMU) "
     try? OutputSink.standardOutput.write(banner(client: client, vmName: vmName, isAgent: isAgent))
 
     // What completion and typing need, fetched before the prompt appears so the first Tab
@@ -222,7 +222,10 @@ public enum InteractiveSession {
   private static func learn(
     client: QMPClient, model: CompletionModel, mode: CommandReader.Mode, isAgent: Bool
   ) async {
-    guard !isAgent else { return }
+    if isAgent {
+      model.setAgentCommands(await GuestAgentCommands.names(from: client))
+      return
+    }
     if mode == .hmp {
       let commands = await hmpWords(client: client, line: "help", wordIndex: 0)
       let topics = await hmpWords(client: client, line: "info", wordIndex: 1)

@@ -9,18 +9,33 @@ enum Suggestion {
     var prefixMatch: String?
     for candidate in candidates {
       let bytes = Array(candidate.utf8)
-      if prefixMatch == nil, bytes.count > target.count, bytes.starts(with: target),
-        !target.isEmpty
+      if bytes.count > target.count, bytes.starts(with: target), !target.isEmpty,
+        prefixMatch.map({ candidate < $0 }) ?? true
       {
         prefixMatch = candidate
       }
       guard abs(bytes.count - target.count) <= limit else { continue }
       let distance = editDistance(target, bytes)
-      if distance <= limit, distance < (best?.distance ?? Int.max) {
-        best = (candidate, distance)
+      guard distance <= limit else { continue }
+      // Ties go to the longer shared prefix, then to the alphabetically first name, so the
+      // suggestion does not depend on the order of a dictionary.
+      if let current = best {
+        if distance > current.distance { continue }
+        if distance == current.distance {
+          let old = commonPrefixLength(target, Array(current.name.utf8))
+          let new = commonPrefixLength(target, bytes)
+          if new < old || (new == old && candidate > current.name) { continue }
+        }
       }
+      best = (candidate, distance)
     }
     return best?.name ?? prefixMatch
+  }
+
+  static func commonPrefixLength(_ a: [UInt8], _ b: [UInt8]) -> Int {
+    var count = 0
+    while count < a.count, count < b.count, a[count] == b[count] { count += 1 }
+    return count
   }
 
   /// Levenshtein distance where swapping two neighbours also counts as one edit.

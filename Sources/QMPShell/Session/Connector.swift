@@ -6,6 +6,11 @@ public struct Connector: Sendable {
   /// How long to keep retrying a socket that is missing or refuses connections (a job that
   /// has just started QEMU); nil tries once.
   public var retryFor: Duration?
+  /// `--listen`: bind the endpoint and take the one peer that dials in, instead of dialling.
+  public var listens = false
+  /// Asked before each retry; an error ends the retrying with it (a launched QEMU that
+  /// exited will never open its socket).
+  public var abandon: (@Sendable () -> ShellError?)?
 
   public init(retryFor: Duration? = nil) {
     self.retryFor = retryFor
@@ -13,6 +18,7 @@ public struct Connector: Sendable {
 
   /// Connects `client` to `endpoint`; failures become exit status 3 with one clear line.
   public func connect(_ client: QMPClient, to endpoint: Endpoint) async throws -> Void {
+    if listens { return try await accept(client, on: endpoint) }
     let clock = ContinuousClock()
     let deadline = retryFor.map { clock.now + $0 }
     var delay = Duration.milliseconds(20)
@@ -21,6 +27,7 @@ public struct Connector: Sendable {
         try await client.connect(to: endpoint)
         return
       } catch let error as ConnectError where error.phase == .transport {
+        if let abandon, let reason = abandon() { throw reason }
         if let deadline, clock.now < deadline {
           try await Task.sleep(for: min(delay, deadline - clock.now))
           delay = min(delay * 2, .milliseconds(250))

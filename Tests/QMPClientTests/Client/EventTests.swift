@@ -40,9 +40,9 @@ struct EventTests {
         try await withClient(server.address) { client in
           let error = await #expect(throws: QMPClientError.self) {
             try await client.executeAndWait(
-              QMPCommand("stop"), for: .name("RESUME"), timeout: .seconds(1))
+              QMPCommand("stop"), for: .name("RESUME"), timeout: .seconds(2))
           }
-          #expect(error?.description == "no matching event within 1.0 seconds")
+          #expect(error?.description == "no matching event within 2.0 seconds")
         }
       }
     }
@@ -157,23 +157,6 @@ struct EventTests {
           #expect(sawReply)
           #expect(seen == Array(0..<3000))
           #expect(transcript.droppedCount == 0)
-        }
-      }
-    }
-  }
-
-  @Test func droppingASuspendingSubscriptionReleasesTheReader() async throws {
-    let fake = script(["flood": [.eventFlood("TICK", count: 100), .return([:])]])
-    try await withFakeQMPServer(fake) { server in
-      try await withTimeout(.seconds(10)) {
-        try await withClient(server.address) { client in
-          let stuck = client.events(bufferLimit: 4, overflow: .suspendReader)
-          let command = Task { try await client.execute("flood") }
-          // The reader waits on the full subscription; cancelling it lets everything through.
-          await server.waitUntil { $0.commands == 2 }
-          stuck.cancel()
-          let result = try await command.value
-          #expect(result == [:])
         }
       }
     }

@@ -44,9 +44,10 @@ struct FaultTests {
   }
 
   @Test func noGreetingHitsTheConnectTimeout() async throws {
-    let error = try await connectError(.init(greeting: .none), timeout: .milliseconds(200))
+    let error = try await connectError(.init(greeting: .none), timeout: .seconds(1))
     #expect(error?.phase == .handshake)
-    #expect(describe(error).contains("timed out"))
+    #expect(describe(error).contains("no QMP greeting within 1.0 seconds"))
+    #expect(describe(error).contains("another client"))
   }
 
   @Test func truncatedGreetingThenHangUp() async throws {
@@ -288,12 +289,14 @@ struct FaultTests {
   @Test func peerThatNeverReadsIsBoundedByTheTimeout() async throws {
     try await withFakeQMPServer(.init(readsInput: false)) { server in
       try await withTimeout(.seconds(10)) {
-        let client = QMPClient(configuration: .init(connectTimeout: .milliseconds(300)))
+        let client = QMPClient(configuration: .init(connectTimeout: .seconds(1)))
         // The greeting arrives, but negotiation is never read: the connect timeout bounds it.
         let error = await #expect(throws: ConnectError.self) {
           try await client.connect(to: Endpoint(server.address))
         }
-        #expect(describe(error).contains("timed out"))
+        // Normally "timed out after 1.0 seconds"; on a loaded machine the greeting itself may be
+        // late, and then the hint says so. Either way the connect ended at its bound.
+        #expect(describe(error).contains("1.0 seconds"))
       }
     }
   }

@@ -209,6 +209,27 @@ struct QEMUIntegrationTests {
     }
   }
 
+  @Test func secondClientOfABusyMonitorGetsAHintThenGetsIn() async throws {
+    try await withQEMU(.systemEmulator()) { qemu in
+      try await withTimeout(.seconds(20)) {
+        let first = QMPClient()
+        try await first.connect(to: Endpoint(qemu.address))
+        // QEMU serves one client per monitor: the second hears nothing while the first stays.
+        let second = QMPClient(configuration: .init(connectTimeout: .seconds(1)))
+        let error = await #expect(throws: ConnectError.self) {
+          try await second.connect(to: Endpoint(qemu.address))
+        }
+        #expect(describe(error).contains("no QMP greeting within 1.0 seconds"))
+        try await first.disconnect()
+        let later = QMPClient()
+        try await later.connect(to: Endpoint(qemu.address))
+        let status = try await later.execute("query-status")
+        #expect(status["status"] == "running")
+        try await later.disconnect()
+      }
+    }
+  }
+
   @Test func prettyMonitorIsFramedByValue() async throws {
     try await withQEMU(.systemEmulator(monitors: [.init(.unix, pretty: true)])) { qemu in
       try await withTimeout(.seconds(20)) {

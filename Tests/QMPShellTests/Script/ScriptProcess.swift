@@ -42,6 +42,11 @@ final class ScriptProcess: @unchecked Sendable {
     try? FileManager.default.removeItem(at: folder)
   }
 
+  /// What the shell has printed on stdout so far (to tell when it reached a point).
+  var stdoutText: String {
+    (try? String(contentsOf: folder.appendingPathComponent("out"), encoding: .utf8)) ?? ""
+  }
+
   func signal(_ number: Int32) {
     kill(process.processIdentifier, number)
   }

@@ -5,7 +5,8 @@ import QMPShell
 /// HMP) and whether a small schema types the values. Besides "does not crash", it checks:
 /// - every command the language accepts serialises to JSON that the codec parses back to the
 ///   same command (so `--dry-run` output is always what would really be sent);
-/// - every error names a line of the input and a column of that line.
+/// - every error names a line of the input and a column of that line;
+/// - completion of any line (with the reader's prompt at that point) does not crash.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
   let bytes = Array(UnsafeBufferPointer(start: start, count: count))
@@ -17,6 +18,11 @@ public func fuzzOneInput(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
   var reader = CommandReader(
     mode: selector & 1 == 0 ? .qmp : .hmp, schema: selector & 2 == 0 ? nil : fuzzSchema)
   for (index, line) in lines.enumerated() {
+    // Completion sees every prefix a user could have typed; it must never crash.
+    if let fuzzSchema {
+      _ = fuzzSchema.completions(
+        for: CompletionContext(before: line, prompt: reader.prompt, mode: reader.mode))
+    }
     do {
       if case .command(let command) = try reader.read(line, number: index + 1) {
         checkRoundTrip(command)

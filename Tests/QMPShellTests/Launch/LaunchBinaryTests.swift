@@ -1,0 +1,123 @@
+import Foundation
+import QMPTestSupport
+import Testing
+
+/// `qmp-shell --launch` against the real qemu-system-x86_64: it starts QEMU, runs the script,
+/// and never leaves the process or its socket directory behind.
+@Suite(.timeLimit(.minutes(1)))
+struct LaunchBinaryTests {
+  @Test func scriptRunsAndNothingIsLeftBehind() async throws {
+    let qemu = try RecordingQEMU()
+    defer { qemu.remove() }
+    let run = try await ShellBinary.run(["--launch", "--qemu", qemu.path, "-c", "query-status"])
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stdout.contains(#""status":"running""#))
+    #expect(run.stderr.isEmpty)
+    let pid = try #require(qemu.pid)
+    #expect(!RecordingQEMU.isAlive(pid))
+    let directory = try #require(qemu.directory)
+    #expect(qemu.directoryMode == "700")
+    #expect(!FileManager.default.fileExists(atPath: directory))
+  }
+
+  @Test func qemuArgumentsAfterTheTerminatorReachQEMUUnchanged() async throws {
+    let qemu = try RecordingQEMU()
+    defer { qemu.remove() }
+    let run = try await ShellBinary.run([
+      "--launch", "--qemu", qemu.path, "-r", "-c", "query-name", "--",
+      "-machine", "none", "-nodefaults", "-name", "two words; $(false)",
+    ])
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stdout == #"{"name":"two words; $(false)"}"# + "\n")
+  }
+
+  @Test func qemuThatFailsAtStartIsReportedWithItsOwnError() async throws {
+    let qemu = try RecordingQEMU()
+    defer { qemu.remove() }
+    let run = try await ShellBinary.run([
+      "--launch", "--qemu", qemu.path, "-c", "query-status", "--",
+      "-machine", "none", "-device", "no-such-device",
+    ])
+    #expect(run.status == 3)
+    #expect(run.stdout.isEmpty)
+    #expect(run.stderr.contains("qemu exited with status 1; its last output:"))
+    #expect(run.stderr.contains("'no-such-device' is not a valid device model name"))
+    let pid = try #require(qemu.pid)
+    #expect(!RecordingQEMU.isAlive(pid))
+    let directory = try #require(qemu.directory)
+    #expect(!FileManager.default.fileExists(atPath: directory))
+  }
+
+  @Test func aMissingBinaryIsAClearErrorWithStatus3() async throws {
+    let run = try await ShellBinary.run([
+      "--launch", "--qemu", "/nonexistent/qemu-system-x86_64", "-c", "query-status",
+    ])
+    #expect(run.status == 3)
+    #expect(
+      run.stderr
+        == "qmp-shell: cannot start /nonexistent/qemu-system-x86_64: No such file or directory\n")
+  }
+
+  @Test func theDefaultBinaryIsLookedUpInPath() async throws {
+    let shell = try ScriptProcess(
+      ["--launch", "-c", "query-status"], environment: ["PATH": "/nonexistent"])
+    let run = try await shell.finish()
+    #expect(run.status == 3)
+    #expect(run.stderr == "qmp-shell: cannot start qemu-system-x86_64: No such file or directory\n")
+  }
+
+  @Test func quitInTheScriptIsNotReportedAsAFailure() async throws {
+    let qemu = try RecordingQEMU()
+    defer { qemu.remove() }
+    let run = try await ShellBinary.run(["--launch", "--qemu", qemu.path, "-c", "quit"])
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stderr.isEmpty)
+    #expect(!RecordingQEMU.isAlive(try #require(qemu.pid)))
+  }
+
+  @Test(arguments: [SIGTERM, SIGINT, SIGHUP])
+  func aSignalDuringTheSessionStillStopsQEMU(signal: Int32) async throws {
+    let qemu = try RecordingQEMU()
+    defer { qemu.remove() }
+    let shell = try ScriptProcess([
+      "--launch", "--qemu", qemu.path, "-c", "query-status", "--wait-event", "NEVER",
+    ])
+    // The reply is printed once the session runs.
+    try await waitUntil("the reply to query-status") { shell.stdoutText.contains("running") }
+    let pid = try #require(qemu.pid)
+    #expect(RecordingQEMU.isAlive(pid))
+    shell.signal(signal)
+    let run = try await shell.finish()
+    #expect(run.status == 130)
+    #expect(!RecordingQEMU.isAlive(pid))
+    #expect(!FileManager.default.fileExists(atPath: try #require(qemu.directory)))
+  }
+
+  @Test func qemuDyingMidSessionIsReportedWithStatus4() async throws {
+    let qemu = try RecordingQEMU()
+    defer { qemu.remove() }
+    let shell = try ScriptProcess([
+      "--launch", "--qemu", qemu.path, "-c", "query-status", "--wait-event", "NEVER",
+    ])
+    try await waitUntil("the reply to query-status") { shell.stdoutText.contains("running") }
+    let pid = try #require(qemu.pid)
+    kill(pid, SIGKILL)
+    let run = try await shell.finish()
+    #expect(run.status == 4)
+    #expect(run.stderr.contains("connection lost"))
+    #expect(run.stderr.contains("qemu was killed by signal 9"))
+    #expect(!FileManager.default.fileExists(atPath: try #require(qemu.directory)))
+  }
+
+  @Test func launchRefusesAnAddressAndDaemonize() async throws {
+    let withAddress = try await ShellBinary.run(["--launch", "/tmp/x.sock", "-c", "query-status"])
+    #expect(withAddress.status == 2)
+    #expect(withAddress.stderr.contains("--launch starts its own QEMU and takes no ADDRESS"))
+    let daemon = try await ShellBinary.run(["--launch", "-c", "query-status", "--", "-daemonize"])
+    #expect(daemon.status == 2)
+    #expect(daemon.stderr.contains("cannot pass -daemonize"))
+    let stray = try await ShellBinary.run(["/tmp/x.sock", "-c", "query-status", "--", "-S"])
+    #expect(stray.status == 2)
+    #expect(stray.stderr.contains("need --launch"))
+  }
+}
