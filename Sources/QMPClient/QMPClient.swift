@@ -101,7 +101,8 @@ public final class QMPClient: Sendable {
   }
 
   /// Ends the connection; idempotent. Queued commands are flushed first on a healthy
-  /// connection. Returns normally for a clean end (by the client, or QEMU quitting as asked);
+  /// connection (AsyncProtocol waits for that without a bound: against a peer that stopped
+  /// reading, this returns only once the peer closes). Returns normally for a clean end (by the client, or QEMU quitting as asked);
   /// throws ``QMPClientError/connectionLost(_:)`` if the connection had failed (unexpected EOF,
   /// decode or I/O error). Afterwards the client can connect again.
   public func disconnect() async throws {
@@ -178,10 +179,13 @@ public final class QMPClient: Sendable {
     case .guestAgent: announcesQuit = command.name == "guest-shutdown"
     }
     if announcesQuit { router.state.withLock { $0.quitAnnounced = true } }
+    let started = ContinuousClock.now
     do {
-      try await session.send(.json(command.json))
+      try await enqueue(.json(command.json), command: command.name, timeout: timeout)
     } catch {
-      router.discard(id)
+      let timedOut = error is QMPClientError
+      router.discard(id, mayArrive: timedOut)
+      if timedOut { throw error }
       throw await sendFailure(error)
     }
     if configuration.mode == .guestAgent
@@ -189,7 +193,9 @@ public final class QMPClient: Sendable {
     {
       return try await awaitAcceptance(of: command, id: id)
     }
-    let reply = try await router.reply(to: id, command: command.name, timeout: timeout)
+    let remaining = timeout.map { $0 - (ContinuousClock.now - started) }
+    let reply = try await router.reply(
+      to: id, command: command.name, timeout: remaining, reported: timeout)
     if announcesQuit, case .failure = reply.result {
       router.state.withLock { $0.quitAnnounced = false }
     }
@@ -234,6 +240,27 @@ public final class QMPClient: Sendable {
     guard case .success(let value) = reply.result, value == .int(token) else {
       throw QMPClientError.syncFailed(
         "guest-sync-delimited returned \(reply.json.serialized()), expected \(token)")
+    }
+  }
+
+  /// Hands `message` to the session. The session's queue is bounded, so this waits while a
+  /// peer that stops reading has filled it; a timeout bounds that wait too, so a command's
+  /// timeout covers the whole round trip.
+  private func enqueue(_ message: QMPWireCodec.Message, command: String, timeout: Duration?)
+    async throws
+  {
+    guard let timeout else {
+      try await session.send(message)
+      return
+    }
+    try await withThrowingTaskGroup(of: Void.self) { group in
+      group.addTask { try await self.session.send(message) }
+      group.addTask {
+        try await Task.sleep(for: timeout)
+        throw QMPClientError.timedOut(command: command, after: timeout)
+      }
+      defer { group.cancelAll() }
+      try await group.next()
     }
   }
 

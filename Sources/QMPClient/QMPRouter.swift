@@ -213,17 +213,27 @@ final class QMPRouter: Sendable {
     }
   }
 
-  /// Forgets a command that could not be sent.
-  func discard(_ id: JSONValue) {
-    state.withLock { _ = $0.pending.removeValue(forKey: id) }
+  /// Forgets a command that could not be sent. `mayArrive`: it may have gone out after all (a
+  /// timeout raced the send), so a reply for it counts as late, and a guest agent is resynced.
+  func discard(_ id: JSONValue, mayArrive: Bool = false) {
+    state.withLock { state in
+      state.pending[id] = nil
+      if mayArrive {
+        state.abandon(id)
+        if mode == .guestAgent { state.needsResync = true }
+      }
+    }
   }
 
   /// Waits for the reply to `id`; fails on timeout, cancellation or the end of the connection.
-  func reply(to id: JSONValue, command: String, timeout: Duration?) async throws -> QMPReply {
+  /// `timeout` is what is left of the caller's `reported` timeout, which the error names.
+  func reply(to id: JSONValue, command: String, timeout: Duration?, reported: Duration?)
+    async throws -> QMPReply
+  {
     let timer = timeout.map { limit in
       Task { [self] in
-        guard (try? await Task.sleep(for: limit)) != nil else { return }
-        giveUp(id, error: QMPClientError.timedOut(command: command, after: limit))
+        guard (try? await Task.sleep(for: max(limit, .zero))) != nil else { return }
+        giveUp(id, error: QMPClientError.timedOut(command: command, after: reported ?? limit))
       }
     }
     defer { timer?.cancel() }

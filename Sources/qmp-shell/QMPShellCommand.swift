@@ -26,7 +26,8 @@ struct QMPShellCommand: AsyncParsableCommand {
 
       Exit status: 0 success, 1 QMP error, 2 usage or syntax error,
       3 cannot connect, 4 connection lost, 5 timeout, 130 interrupted.
-      """
+      """,
+    version: "0.1.0"
   )
 
   @Argument(help: "The QMP socket: a UNIX socket path or HOST:PORT (default: $QMP_SOCKET).")

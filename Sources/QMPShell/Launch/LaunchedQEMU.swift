@@ -95,7 +95,15 @@ public final class LaunchedQEMU: Sendable {
     defer { for pointer in argv { free(pointer) } }
     var pid: pid_t = 0
     // posix_spawnp searches PATH for a bare name, and reports a failed exec as its result.
-    let result = posix_spawnp(&pid, executable, &actions, &attributes, argv, environ)
+    var result = posix_spawnp(&pid, executable, &actions, &attributes, argv, environ)
+    // ETXTBSY is transient: a wrapper script that was just written is still open for writing
+    // in some process that forked meanwhile (until that child's exec closes it).
+    var pause: useconds_t = 10_000
+    while result == ETXTBSY && pause <= 160_000 {
+      usleep(pause)
+      pause *= 2
+      result = posix_spawnp(&pid, executable, &actions, &attributes, argv, environ)
+    }
     guard result == 0 else {
       throw ShellError(
         .cannotConnect, "cannot start \(executable): \(String(cString: strerror(result)))")
@@ -246,10 +254,12 @@ public final class LaunchedQEMU: Sendable {
     return accepted
   }
 
-  /// Sends `number` unless QEMU was already reaped (its pid may belong to someone else then).
+  /// Sends `number` to QEMU's whole process group (QEMU leads it: helpers it started, or the
+  /// children of a `--qemu` wrapper script, go too), unless QEMU was already reaped: until
+  /// then its pid, and so the group id, cannot belong to anyone else.
   private func signal(_ number: Int32) {
     state.withLock { state in
-      if state.exit == nil { _ = kill(processIdentifier, number) }
+      if state.exit == nil { _ = kill(-processIdentifier, number) }
     }
   }
 }

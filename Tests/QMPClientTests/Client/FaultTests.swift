@@ -301,6 +301,30 @@ struct FaultTests {
     }
   }
 
+  @Test func timeoutAlsoBoundsSendingToAPeerThatStoppedReading() async throws {
+    try await withFakeQMPServer(.init(readsInput: false)) { server in
+      try await withTimeout(.seconds(20)) {
+        // The server greets but reads nothing: the socket buffers, then the client's queue,
+        // fill up, and a send has to wait.
+        let client = QMPClient(configuration: .init(negotiation: .skip, outboundQueueLimit: 1))
+        try await client.connect(to: Endpoint(server.address))
+        let big: JSONObject = ["data": .string(String(repeating: "x", count: 1 << 20))]
+        var timeouts = 0
+        for _ in 0..<8 {
+          do {
+            try await client.execute("x", arguments: big, timeout: .milliseconds(300))
+          } catch let error as QMPClientError {
+            #expect(error.description == "command x got no reply within 0.3 seconds")
+            timeouts += 1
+          }
+        }
+        #expect(timeouts == 8)
+        // No disconnect() here: it would first flush the queue to a peer that never reads
+        // (AsyncProtocol's flush has no bound). Stopping the server closes the socket.
+      }
+    }
+  }
+
   @Test func reconnectsAfterADisconnect() async throws {
     try await withFakeQMPServer { server in
       try await withTimeout(.seconds(10)) {

@@ -21,7 +21,8 @@ struct TimeoutTests {
     }
     parked.withLock { $0?.resume() }
     #expect(error?.description == "waiting for nothing did not finish within 0.05 seconds")
-    #expect(ContinuousClock.now - started < .seconds(5))
+    // Generous: on a starved machine the deadline itself can be late; "never" is the failure.
+    #expect(ContinuousClock.now - started < .seconds(30))
   }
 
   @Test func passesErrorsThrough() async throws {

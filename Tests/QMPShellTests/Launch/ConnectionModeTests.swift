@@ -27,6 +27,26 @@ struct ConnectionModeTests {
     }
   }
 
+  @Test func listenOnTCPTakesTheQEMUThatDialsIn() async throws {
+    try await withTemporaryDirectory { folder in
+      let port = try LocalSockets.freeTCPPort()
+      let shell = try ScriptProcess(["--listen", "127.0.0.1:\(port)", "-r", "-c", "query-name"])
+      // reconnect=1: QEMU retries each second until the shell listens (probing the port
+      // would itself be the one connection the shell takes).
+      let qemu = try ChildProcess(
+        executable: try ChildProcess.locate("qemu-system-x86_64"),
+        arguments: [
+          "-machine", "none", "-nodefaults", "-display", "none", "-name", "tcp-dialler",
+          "-chardev", "socket,id=m,host=127.0.0.1,port=\(port),server=off,reconnect=1",
+          "-mon", "chardev=m,mode=control",
+        ], logPath: folder.file("qemu.log"))
+      let run = try await shell.finish()
+      await qemu.stop()
+      #expect(run.status == 0, "\(run.stderr)")
+      #expect(run.stdout == #"{"name":"tcp-dialler"}"# + "\n")
+    }
+  }
+
   @Test func listenGivesUpAfterTheConnectTimeout() async throws {
     try await withTemporaryDirectory { folder in
       let path = folder.file("l.sock")
@@ -124,9 +144,12 @@ struct ConnectionModeTests {
           "-mon", "chardev=v6,mode=control",
         ])
     ) { _ in
-      let run = try await ShellBinary.run([
-        "[::1]:\(port)", "--connect-timeout", "10", "-c", "query-status",
-      ])
+      let run = try await ShellBinary.run(
+        [
+          // Nothing waited for this monitor to listen: the shell's retry does (generously:
+          // the machine may be loaded by other test runs).
+          "[::1]:\(port)", "--connect-timeout", "30", "-c", "query-status",
+        ], timeout: .seconds(50))
       #expect(run.status == 0, "\(run.stderr)")
       #expect(run.stdout.contains(#""status":"running""#))
     }

@@ -93,6 +93,27 @@ struct LaunchBinaryTests {
     #expect(!FileManager.default.fileExists(atPath: try #require(qemu.directory)))
   }
 
+  @Test func aSignalWhileWaitingForTheSocketStillStopsQEMU() async throws {
+    try await withTemporaryDirectory { folder in
+      // A "QEMU" that never opens its socket: the shell keeps retrying the connection.
+      let script = folder.file("silent")
+      try writeExecutable(
+        "#!/bin/sh\necho $$ > \(folder.file("p"))\nmv \(folder.file("p")) \(folder.file("pid"))\n"
+          + "exec sleep 60\n", to: script)
+      let shell = try ScriptProcess(["--launch", "--qemu", script, "-c", "query-status"])
+      try await waitUntil("the stand-in's pid") {
+        FileManager.default.fileExists(atPath: folder.file("pid"))
+      }
+      let text = try String(contentsOfFile: folder.file("pid"), encoding: .utf8)
+      let pid = try #require(pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)))
+      shell.signal(SIGINT)
+      let run = try await shell.finish()
+      #expect(run.status == 130)
+      #expect(run.stderr.contains("interrupted while connecting"))
+      #expect(!isRunning(pid))
+    }
+  }
+
   @Test func qemuDyingMidSessionIsReportedWithStatus4() async throws {
     let qemu = try RecordingQEMU()
     defer { qemu.remove() }

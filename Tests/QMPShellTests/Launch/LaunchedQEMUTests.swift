@@ -52,6 +52,24 @@ struct LaunchedQEMUTests {
     }
   }
 
+  @Test func helpersInQEMUsProcessGroupAreStoppedToo() async throws {
+    try await withTemporaryDirectory { folder in
+      let script = folder.file("wrapper")
+      try writeExecutable(
+        "#!/bin/sh\nsleep 60 &\necho $! > \(folder.file("h"))\nmv \(folder.file("h")) \(folder.file("helper"))\nwait\n",
+        to: script)
+      let qemu = try LaunchedQEMU.start(LaunchSpec(executable: script))
+      try await waitUntil("the helper's pid") {
+        FileManager.default.fileExists(atPath: folder.file("helper"))
+      }
+      let text = try String(contentsOfFile: folder.file("helper"), encoding: .utf8)
+      let helper = try #require(pid_t(text.trimmingCharacters(in: .whitespacesAndNewlines)))
+      #expect(isRunning(helper))
+      try await withTimeout(.seconds(20)) { await qemu.shutdown() }
+      try await waitUntil("the helper to end") { !isRunning(helper) }
+    }
+  }
+
   @Test func anExitOnItsOwnIsDescribedWithItsOutput() async throws {
     let qemu = try LaunchedQEMU.start(
       LaunchSpec(arguments: ["-machine", "none", "-object", "no-such-type,id=x"]))

@@ -73,3 +73,12 @@ func writeExecutable(_ text: String, to path: String) throws {
     throw TestSupportError("cannot write \(path): \(String(cString: strerror(errno)))")
   }
 }
+
+/// Whether `pid` is a live process: not gone, and not a zombie waiting for its parent.
+func isRunning(_ pid: pid_t) -> Bool {
+  guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+    let close = stat.lastIndex(of: ")")
+  else { return false }
+  let state = stat[stat.index(after: close)...].dropFirst().first
+  return state != "Z" && state != "X"
+}
