@@ -209,15 +209,16 @@ struct QMPShellCommand: AsyncParsableCommand {
       }
       eventWait = EventWait(name: waitEvent, filter: .name(waitEvent, data: pairs))
     }
-    let options = ScriptOptions(
+    var options = ScriptOptions(
       source: source, mode: hmp ? .hmp : .qmp, timeout: timeout.map { .seconds($0) },
       keepGoing: keepGoing, waitEvent: eventWait, output: output, usesSchema: !launchOptions.agent)
+    options.echoCommands = verbose
     var configuration = QMPClient.Configuration()
     configuration.connectTimeout = .seconds(connectTimeout ?? launchOptions.defaultConnectTimeout)
     launchOptions.configure(&configuration)
     // Watch the signals before connecting: one that comes early is not lost.
     let signals = SignalCancellation()
-    let task = Task { [configuration] in
+    let task = Task { [configuration, options] in
       await target.run(retryFor: connectTimeout.map { .seconds($0) }, environment: environment) {
         endpoint, connector in
         await ScriptSession.run(
@@ -269,6 +270,11 @@ struct QMPShellCommand: AsyncParsableCommand {
   static func main() async {
     // A closed stdout must be an EPIPE error we can handle, not a silent death.
     signal(SIGPIPE, SIG_IGN)
+    // A parent may start us with signals blocked (Foundation's Process does, from a Swift
+    // concurrency thread): SIGINT, SIGTERM and SIGHUP must reach our handlers.
+    var unblocked = sigset_t()
+    sigemptyset(&unblocked)
+    sigprocmask(SIG_SETMASK, &unblocked, nil)
     DiagnosticLogging.bootstrap(environment: ProcessEnvironment.current)
     do {
       var command = try parseAsRoot()

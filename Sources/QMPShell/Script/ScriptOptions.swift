@@ -15,6 +15,8 @@ public struct ScriptOptions: Sendable {
   public var output: OutputOptions
   /// Type shorthand values by the server's schema, fetched once when a line first needs it.
   public var usesSchema: Bool
+  /// `-v`: each command's JSON, as sent, on stderr (stdout keeps only the messages).
+  public var echoCommands: Bool = false
 
   public init(
     source: ScriptSource, mode: CommandReader.Mode = .qmp, timeout: Duration? = nil,

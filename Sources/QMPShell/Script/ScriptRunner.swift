@@ -138,6 +138,11 @@ public struct ScriptRunner: Sendable {
     let id = userID ?? .string("qmp-shell-\(line)")
     command.id = id
     printer.expect(id, showID: userID != nil)
+    if options.echoCommands {
+      var shown = command
+      if userID == nil { shown.id = nil }
+      diagnostics.note("sending \(shown.json.serialized())")
+    }
     do {
       let reply = try await client.send(command, timeout: options.timeout)
       guard await printer.waitUntilPrinted(id) else {

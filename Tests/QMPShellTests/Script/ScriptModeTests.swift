@@ -361,4 +361,13 @@ import Testing
       #expect(run.stderr == "status=0\n")
     }
   }
+
+  @Test func verboseEchoesWhatIsSentOnStderrOnly() async throws {
+    try await withFakeQMPServer { server in
+      let run = try await ShellBinary.run([server.address.description, "-v", "-c", "query-status"])
+      #expect(run.status == 0)
+      #expect(run.stderr == #"qmp-shell: sending {"execute":"query-status"}"# + "\n")
+      #expect(try documents(run.stdout).count == 1)
+    }
+  }
 }
