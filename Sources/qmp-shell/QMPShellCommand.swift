@@ -119,6 +119,24 @@ struct QMPShellCommand: AsyncParsableCommand {
   @Flag(name: [.customShort("v"), .long], help: "Show the JSON of each command before it is sent.")
   var verbose = false
 
+  @Option(
+    name: [.customShort("l"), .customLong("logfile")],
+    help: ArgumentHelp(
+      "Append every message sent and received to FILE, with time and direction (mode 0600).",
+      valueName: "FILE"))
+  var logfile: String?
+
+  /// Opens the `-l` log, or says why it cannot (a usage error: nothing has happened yet).
+  func openWireLog() throws -> WireLog? {
+    guard let logfile else { return nil }
+    do {
+      return try WireLog(path: logfile)
+    } catch {
+      printError(error.description)
+      throw ExitCode(2)
+    }
+  }
+
   @OptionGroup var launchOptions: LaunchOptions
 
   mutating func validate() throws {
@@ -150,6 +168,7 @@ struct QMPShellCommand: AsyncParsableCommand {
       printError(error.message)
       throw ExitCode(2)
     }
+    let wireLog = try openWireLog()
     let source: ScriptSource
     if !commands.isEmpty {
       source = .commands(
@@ -161,15 +180,18 @@ struct QMPShellCommand: AsyncParsableCommand {
     } else if isatty(STDIN_FILENO) == 0 {
       source = .standardInput
     } else {
-      let status = await runInteractive(target: target, environment: environment)
+      let status = await runInteractive(target: target, environment: environment, wireLog: wireLog)
       if status != .success { throw ExitCode(status.rawValue) }
       return
     }
-    let status = await runScript(target: target, source: source, environment: environment)
+    let status = await runScript(
+      target: target, source: source, environment: environment, wireLog: wireLog)
     if status != .success { throw ExitCode(status.rawValue) }
   }
 
-  private func runInteractive(target: SessionTarget, environment: [String: String]) async
+  private func runInteractive(
+    target: SessionTarget, environment: [String: String], wireLog: WireLog?
+  ) async
     -> ExitStatus
   {
     let isTerminal = isatty(STDOUT_FILENO) == 1
@@ -178,22 +200,25 @@ struct QMPShellCommand: AsyncParsableCommand {
       style: pretty ? .pretty : .compact, colors: useColor ? .default : nil,
       returnValueOnly: returnValue, showEvents: !noEvents, hmpText: hmp,
       escapeControlCharacters: isTerminal)
-    let options = InteractiveOptions(
+    var options = InteractiveOptions(
       mode: hmp ? .hmp : .qmp, output: output,
       historyPath: history ?? LineEditorConfiguration.defaultHistoryPath(),
       timeout: timeout.map { .seconds($0) }, echoCommands: verbose)
+    options.wireLog = wireLog
     var configuration = QMPClient.Configuration()
     configuration.connectTimeout = .seconds(connectTimeout ?? launchOptions.defaultConnectTimeout)
     launchOptions.configure(&configuration)
     return await target.run(retryFor: connectTimeout.map { .seconds($0) }, environment: environment)
     {
-      [configuration] endpoint, connector in
+      [configuration, options] endpoint, connector in
       await InteractiveSession.run(
         endpoint: endpoint, configuration: configuration, connector: connector, options: options)
     }
   }
 
-  private func runScript(target: SessionTarget, source: ScriptSource, environment: [String: String])
+  private func runScript(
+    target: SessionTarget, source: ScriptSource, environment: [String: String], wireLog: WireLog?
+  )
     async -> ExitStatus
   {
     let useColor = color.resolve(isTerminal: isatty(STDOUT_FILENO) == 1, environment: environment)
@@ -213,6 +238,7 @@ struct QMPShellCommand: AsyncParsableCommand {
       source: source, mode: hmp ? .hmp : .qmp, timeout: timeout.map { .seconds($0) },
       keepGoing: keepGoing, waitEvent: eventWait, output: output, usesSchema: !launchOptions.agent)
     options.echoCommands = verbose
+    options.wireLog = wireLog
     var configuration = QMPClient.Configuration()
     configuration.connectTimeout = .seconds(connectTimeout ?? launchOptions.defaultConnectTimeout)
     launchOptions.configure(&configuration)

@@ -8,6 +8,8 @@ public struct InteractiveOptions: Sendable {
   public var timeout: Duration?
   /// `-v`: show the JSON of each command before it is sent.
   public var echoCommands: Bool
+  /// `-l FILE`: every message both ways, with time and direction.
+  public var wireLog: WireLog?
 
   public init(
     mode: CommandReader.Mode = .qmp, output: OutputOptions = OutputOptions(),

@@ -16,6 +16,7 @@ public enum InteractiveSession {
     options: InteractiveOptions, diagnostics: Diagnostics = Diagnostics()
   ) async -> ExitStatus {
     let client = QMPClient(configuration: configuration)
+    options.wireLog?.attach(to: client)
     let transcript = client.transcript(bufferLimit: 4096, overflow: .suspendReader)
     do {
       try await connector.connect(client, to: endpoint)
