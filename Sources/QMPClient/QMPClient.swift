@@ -20,7 +20,7 @@ public final class QMPClient: Sendable {
   public let configuration: Configuration
   public let logger: Logger
   private let router: QMPRouter
-  private let session: ProtocolSession<QMPWireCodec>
+  let session: ProtocolSession<QMPWireCodec>
 
   public init(
     configuration: Configuration = Configuration(),

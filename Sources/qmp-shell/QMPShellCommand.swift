@@ -110,6 +110,33 @@ struct QMPShellCommand: AsyncParsableCommand {
   )
   var color: ColorMode = .auto
 
+  @Option(
+    name: .customLong("history"),
+    help: ArgumentHelp(
+      "Keep the interactive history in FILE (default ~/.qmp-shell_history).", valueName: "FILE"))
+  var history: String?
+
+  @Flag(name: [.customShort("v"), .long], help: "Show the JSON of each command before it is sent.")
+  var verbose = false
+
+  @Option(
+    name: [.customShort("l"), .customLong("logfile")],
+    help: ArgumentHelp(
+      "Append every message sent and received to FILE, with time and direction (mode 0600).",
+      valueName: "FILE"))
+  var logfile: String?
+
+  /// Opens the `-l` log, or says why it cannot (a usage error: nothing has happened yet).
+  func openWireLog() throws -> WireLog? {
+    guard let logfile else { return nil }
+    do {
+      return try WireLog(path: logfile)
+    } catch {
+      printError(error.description)
+      throw ExitCode(2)
+    }
+  }
+
   @OptionGroup var launchOptions: LaunchOptions
 
   mutating func validate() throws {
@@ -141,6 +168,7 @@ struct QMPShellCommand: AsyncParsableCommand {
       printError(error.message)
       throw ExitCode(2)
     }
+    let wireLog = try openWireLog()
     let source: ScriptSource
     if !commands.isEmpty {
       source = .commands(
@@ -152,14 +180,45 @@ struct QMPShellCommand: AsyncParsableCommand {
     } else if isatty(STDIN_FILENO) == 0 {
       source = .standardInput
     } else {
-      printError("the interactive shell is not built yet; pipe commands in or use -c")
-      throw ExitCode(2)
+      let status = await runInteractive(target: target, environment: environment, wireLog: wireLog)
+      if status != .success { throw ExitCode(status.rawValue) }
+      return
     }
-    let status = await runScript(target: target, source: source, environment: environment)
+    let status = await runScript(
+      target: target, source: source, environment: environment, wireLog: wireLog)
     if status != .success { throw ExitCode(status.rawValue) }
   }
 
-  private func runScript(target: SessionTarget, source: ScriptSource, environment: [String: String])
+  private func runInteractive(
+    target: SessionTarget, environment: [String: String], wireLog: WireLog?
+  ) async
+    -> ExitStatus
+  {
+    let isTerminal = isatty(STDOUT_FILENO) == 1
+    let useColor = color.resolve(isTerminal: isTerminal, environment: environment)
+    let output = OutputOptions(
+      style: pretty ? .pretty : .compact, colors: useColor ? .default : nil,
+      returnValueOnly: returnValue, showEvents: !noEvents, hmpText: hmp,
+      escapeControlCharacters: isTerminal)
+    var options = InteractiveOptions(
+      mode: hmp ? .hmp : .qmp, output: output,
+      historyPath: history ?? LineEditorConfiguration.defaultHistoryPath(),
+      timeout: timeout.map { .seconds($0) }, echoCommands: verbose)
+    options.wireLog = wireLog
+    var configuration = QMPClient.Configuration()
+    configuration.connectTimeout = .seconds(connectTimeout ?? launchOptions.defaultConnectTimeout)
+    launchOptions.configure(&configuration)
+    return await target.run(retryFor: connectTimeout.map { .seconds($0) }, environment: environment)
+    {
+      [configuration, options] endpoint, connector in
+      await InteractiveSession.run(
+        endpoint: endpoint, configuration: configuration, connector: connector, options: options)
+    }
+  }
+
+  private func runScript(
+    target: SessionTarget, source: ScriptSource, environment: [String: String], wireLog: WireLog?
+  )
     async -> ExitStatus
   {
     let useColor = color.resolve(isTerminal: isatty(STDOUT_FILENO) == 1, environment: environment)
@@ -175,20 +234,24 @@ struct QMPShellCommand: AsyncParsableCommand {
       }
       eventWait = EventWait(name: waitEvent, filter: .name(waitEvent, data: pairs))
     }
-    let options = ScriptOptions(
+    var options = ScriptOptions(
       source: source, mode: hmp ? .hmp : .qmp, timeout: timeout.map { .seconds($0) },
       keepGoing: keepGoing, waitEvent: eventWait, output: output, usesSchema: !launchOptions.agent)
+    options.echoCommands = verbose
+    options.wireLog = wireLog
     var configuration = QMPClient.Configuration()
     configuration.connectTimeout = .seconds(connectTimeout ?? launchOptions.defaultConnectTimeout)
     launchOptions.configure(&configuration)
-    let task = Task { [configuration] in
+    // Watch the signals before connecting: one that comes early is not lost.
+    let signals = SignalCancellation()
+    let task = Task { [configuration, options] in
       await target.run(retryFor: connectTimeout.map { .seconds($0) }, environment: environment) {
         endpoint, connector in
         await ScriptSession.run(
           endpoint: endpoint, configuration: configuration, connector: connector, options: options)
       }
     }
-    let signals = SignalCancellation(cancelling: task)
+    signals.attach(task)
     let status = await task.value
     signals.cancel()
     return status
@@ -233,6 +296,11 @@ struct QMPShellCommand: AsyncParsableCommand {
   static func main() async {
     // A closed stdout must be an EPIPE error we can handle, not a silent death.
     signal(SIGPIPE, SIG_IGN)
+    // A parent may start us with signals blocked (Foundation's Process does, from a Swift
+    // concurrency thread): SIGINT, SIGTERM and SIGHUP must reach our handlers.
+    var unblocked = sigset_t()
+    sigemptyset(&unblocked)
+    sigprocmask(SIG_SETMASK, &unblocked, nil)
     DiagnosticLogging.bootstrap(environment: ProcessEnvironment.current)
     do {
       var command = try parseAsRoot()

@@ -14,6 +14,11 @@ public struct Diagnostics: Sendable {
     emit(message)
   }
 
+  /// An informational line, e.g. `-v`'s echo of what is sent.
+  public func note(_ message: String) {
+    emit(message)
+  }
+
   public func warn(_ message: String) {
     emit("warning: " + message)
   }

@@ -15,6 +15,10 @@ public struct ScriptOptions: Sendable {
   public var output: OutputOptions
   /// Type shorthand values by the server's schema, fetched once when a line first needs it.
   public var usesSchema: Bool
+  /// `-v`: each command's JSON, as sent, on stderr (stdout keeps only the messages).
+  public var echoCommands: Bool = false
+  /// `-l FILE`: every message both ways, with time and direction.
+  public var wireLog: WireLog?
 
   public init(
     source: ScriptSource, mode: CommandReader.Mode = .qmp, timeout: Duration? = nil,

@@ -25,8 +25,9 @@ public struct ScriptRunner: Sendable {
   /// connecting (with ``OverflowPolicy/suspendReader``) so that no event is missed.
   public func run(client: QMPClient, transcript: TranscriptSubscription) async -> ExitStatus {
     let printer = TranscriptPrinter(
-      formatter: MessageFormatter(options: options.output), stdout: stdout,
-      diagnostics: diagnostics, waitFor: options.waitEvent?.filter)
+      formatter: MessageFormatter(options: options.output),
+      output: .standardStreams(stdout: stdout, diagnostics: diagnostics),
+      waitFor: options.waitEvent?.filter)
     let printing = Task { await printer.run(transcript) }
     var status = await runCommands(client: client, printer: printer)
     do {
@@ -137,6 +138,11 @@ public struct ScriptRunner: Sendable {
     let id = userID ?? .string("qmp-shell-\(line)")
     command.id = id
     printer.expect(id, showID: userID != nil)
+    if options.echoCommands {
+      var shown = command
+      if userID == nil { shown.id = nil }
+      diagnostics.note("sending \(shown.json.serialized())")
+    }
     do {
       let reply = try await client.send(command, timeout: options.timeout)
       guard await printer.waitUntilPrinted(id) else {

@@ -24,16 +24,11 @@ final class TranscriptPrinter: Sendable {
 
   private let state = Mutex(State())
   private let formatter: MessageFormatter
-  private let stdout: OutputSink
-  private let diagnostics: Diagnostics
+  private let output: PrinterOutput
 
-  init(
-    formatter: MessageFormatter, stdout: OutputSink, diagnostics: Diagnostics,
-    waitFor filter: EventFilter?
-  ) {
+  init(formatter: MessageFormatter, output: PrinterOutput, waitFor filter: EventFilter? = nil) {
     self.formatter = formatter
-    self.stdout = stdout
-    self.diagnostics = diagnostics
+    self.output = output
     state.withLock { $0.eventFilter = filter }
   }
 
@@ -137,21 +132,20 @@ final class TranscriptPrinter: Sendable {
           }
           printedID = id
         case .late:
-          diagnostics.warn(
-            "dropped a reply that came after its command gave up: \(reply.json.serialized())")
+          output.warn("late reply (its command had stopped waiting): \(reply.json.serialized())")
         case .unmatched:
-          diagnostics.warn("dropped a reply with an unknown id: \(reply.json.serialized())")
+          output.warn("dropped a reply with an unknown id: \(reply.json.serialized())")
         }
       case .warning(let warning):
-        diagnostics.warn("\(warning)")
+        output.warn("\(warning)")
       case .dropped(let count):
-        diagnostics.warn("\(count) messages were dropped: output could not keep up")
+        output.warn("\(count) messages were dropped: output could not keep up")
       case .disconnected(let reason):
         state.withLock { $0.endReason = reason }
       }
       if !bytes.isEmpty {
         do {
-          try stdout.write(bytes)
+          try output.write(bytes)
         } catch {
           finish(outputClosed: true)
           transcript.cancel()

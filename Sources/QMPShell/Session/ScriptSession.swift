@@ -10,6 +10,7 @@ public enum ScriptSession {
     options: ScriptOptions, diagnostics: Diagnostics = Diagnostics()
   ) async -> ExitStatus {
     let client = QMPClient(configuration: configuration)
+    options.wireLog?.attach(to: client)
     // Subscribed before connecting: an event that arrives between the handshake and the
     // first command is still printed, and `--wait-event` can match it.
     let transcript = client.transcript(bufferLimit: 4096, overflow: .suspendReader)

@@ -1,31 +1,113 @@
-import Dispatch
+import Foundation
 import Glibc
+import Synchronization
+
+/// The write end of the script-mode signal pipe, read by the signal handler (an atomic: a
+/// handler may only do async-signal-safe work).
+private let cancellationPipeWriter = Atomic<Int32>(-1)
 
 /// Turns SIGINT, SIGTERM and SIGHUP into cancellation of the task doing the work.
 ///
 /// Script mode must end cleanly on a signal: the pending command stops waiting, the
 /// connection is closed, and the process exits 130, instead of dying mid-write with a
-/// half-printed line. Dispatch sources deliver the signal on a queue, outside signal context.
+/// half-printed line. The handler only writes a byte to a pipe; a thread of its own reads it
+/// and cancels the task. (A libdispatch signal source was tried first: on Linux it installs
+/// its handler lazily, so a signal could be lost between ignoring it and the source starting.)
+///
+/// Install it before the work starts and ``attach(_:)`` the task afterwards: a signal that
+/// arrives in between is remembered and cancels the task as soon as it is attached.
 public final class SignalCancellation {
-  private let sources: [any DispatchSourceSignal]
+  public static let defaultSignals = [SIGINT, SIGTERM, SIGHUP]
 
-  public init<Success: Sendable>(
-    cancelling task: Task<Success, Never>, signals: [Int32] = [SIGINT, SIGTERM, SIGHUP]
-  ) {
-    sources = signals.map { number in
-      signal(number, SIG_IGN)
-      let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-      source.setEventHandler { task.cancel() }
-      source.resume()
-      return source
+  private let signals: [Int32]
+  private let target = CancellationTarget()
+  private let reader: Int32
+  private let writer: Int32
+
+  public init(signals: [Int32] = SignalCancellation.defaultSignals) {
+    self.signals = signals
+    var descriptors: [Int32] = [-1, -1]
+    if pipe(&descriptors) != 0 {
+      // No pipe, no clean cancellation: the signals keep their default action (the process
+      // still ends, just without the tidy exit).
+      reader = -1
+      writer = -1
+      return
     }
+    reader = descriptors[0]
+    writer = descriptors[1]
+    _ = fcntl(reader, F_SETFD, FD_CLOEXEC)
+    _ = fcntl(writer, F_SETFD, FD_CLOEXEC)
+    cancellationPipeWriter.store(writer, ordering: .sequentiallyConsistent)
+    for number in signals { signal(number, relayCancellationSignal) }
+    let target = self.target
+    let reader = self.reader
+    let thread = Thread {
+      var byte: UInt8 = 0
+      while true {
+        let count = read(reader, &byte, 1)
+        if count == 1 {
+          if byte == 0 { return }  // cancel(): the watcher ends
+          target.fire()
+        } else if count < 0 && errno == EINTR {
+          continue
+        } else {
+          return
+        }
+      }
+    }
+    thread.name = "qmp-shell signals"
+    thread.start()
   }
 
-  /// Stops listening and restores the default actions.
+  /// The task a signal cancels.
+  public func attach<Success: Sendable>(_ task: Task<Success, Never>) {
+    target.attach { task.cancel() }
+  }
+
+  /// Restores the default actions and ends the watcher thread.
   public func cancel() {
-    for source in sources {
-      source.cancel()
-      signal(Int32(source.handle), SIG_DFL)
+    guard writer >= 0 else { return }
+    for number in signals { signal(number, SIG_DFL) }
+    cancellationPipeWriter.store(-1, ordering: .sequentiallyConsistent)
+    var stop: UInt8 = 0
+    _ = write(writer, &stop, 1)
+  }
+}
+
+/// The handler: async-signal-safe (an atomic load and one `write`), keeps `errno`.
+private func relayCancellationSignal(_ number: Int32) {
+  let savedErrno = errno
+  let descriptor = cancellationPipeWriter.load(ordering: .relaxed)
+  if descriptor >= 0 {
+    var byte = UInt8(truncatingIfNeeded: number)
+    _ = write(descriptor, &byte, 1)
+  }
+  errno = savedErrno
+}
+
+/// Remembers a signal that came before the task it should cancel.
+private final class CancellationTarget: Sendable {
+  private struct State {
+    var cancel: (@Sendable () -> Void)?
+    var fired = false
+  }
+
+  private let state = Mutex(State())
+
+  func fire() {
+    let cancel = state.withLock { state in
+      state.fired = true
+      return state.cancel
     }
+    cancel?()
+  }
+
+  func attach(_ cancel: @escaping @Sendable () -> Void) {
+    let firedAlready = state.withLock { state in
+      state.cancel = cancel
+      return state.fired
+    }
+    if firedAlready { cancel() }
   }
 }

@@ -27,7 +27,7 @@ enum ShellBinary {
   }()
 
   /// Runs `qmp-shell arguments…` with `input` on standard input; fails after `timeout`.
-  static func run(_ arguments: [String], input: String = "", timeout: Duration = .seconds(20))
+  static func run(_ arguments: [String], input: String = "", timeout: Duration = .seconds(60))
     async throws -> Run
   {
     let folder = FileManager.default.temporaryDirectory

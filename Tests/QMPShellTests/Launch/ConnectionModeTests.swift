@@ -148,7 +148,7 @@ struct ConnectionModeTests {
         [
           // Nothing waited for this monitor to listen: the shell's retry does (generously:
           // the machine may be loaded by other test runs).
-          "[::1]:\(port)", "--connect-timeout", "30", "-c", "query-status",
+          "[::1]:\(port)", "--connect-timeout", "15", "-c", "query-status",
         ], timeout: .seconds(50))
       #expect(run.status == 0, "\(run.stderr)")
       #expect(run.stdout.contains(#""status":"running""#))

@@ -361,4 +361,45 @@ import Testing
       #expect(run.stderr == "status=0\n")
     }
   }
+
+  @Test func verboseEchoesWhatIsSentOnStderrOnly() async throws {
+    try await withFakeQMPServer { server in
+      let run = try await ShellBinary.run([server.address.description, "-v", "-c", "query-status"])
+      #expect(run.status == 0)
+      #expect(run.stderr == #"qmp-shell: sending {"execute":"query-status"}"# + "\n")
+      #expect(try documents(run.stdout).count == 1)
+    }
+  }
+
+  @Test func logfileRecordsEveryMessageBothWaysInAPrivateFile() async throws {
+    try await withFakeQMPServer { server in
+      let directory = try TemporaryDirectory()
+      defer { directory.remove() }
+      let log = directory.file("wire.log")
+      let run = try await ShellBinary.run([
+        server.address.description, "-l", log, "-c", "query-status",
+      ])
+      #expect(run.status == 0)
+      let attributes = try FileManager.default.attributesOfItem(atPath: log)
+      #expect((attributes[.posixPermissions] as? Int) == 0o600)
+      let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+      // Greeting, negotiation and its reply, the command and its reply.
+      #expect(lines.map { $0.split(separator: " ")[1] } == ["<-", "->", "<-", "->", "<-"])
+      for line in lines {
+        let json = line.split(separator: " ", maxSplits: 2)[2]
+        #expect(throws: Never.self) { try JSONValue(parsing: String(json)) }
+      }
+      #expect(lines[3].hasSuffix(#"{"execute":"query-status","id":"qmp-shell-1"}"#))
+    }
+  }
+
+  @Test func anUnopenableLogfileIsAUsageError() async throws {
+    let run = try await ShellBinary.run([
+      "/tmp/x.sock", "-l", "/nonexistent/dir/log", "-c", "query-status",
+    ])
+    #expect(run.status == 2)
+    #expect(
+      run.stderr
+        == "qmp-shell: cannot open log file /nonexistent/dir/log: No such file or directory\n")
+  }
 }

@@ -52,7 +52,7 @@ final class ScriptProcess: @unchecked Sendable {
   }
 
   /// Waits for exit (bounded) and returns the status with both outputs.
-  func finish(limit: Duration = .seconds(20)) async throws -> ShellBinary.Run {
+  func finish(limit: Duration = .seconds(60)) async throws -> ShellBinary.Run {
     let exited = self.exited
     let status = try await withTimeout(limit, "qmp-shell \(process.arguments ?? [])") {
       for await status in exited { return status }
