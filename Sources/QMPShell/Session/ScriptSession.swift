@@ -9,6 +9,10 @@ public enum ScriptSession {
     endpoint: Endpoint, configuration: QMPClient.Configuration, connector: Connector,
     options: ScriptOptions, diagnostics: Diagnostics = Diagnostics()
   ) async -> ExitStatus {
+    // A few socket reads' worth of parsed messages in flight, not the client's default 256:
+    // an event flood then waits in the kernel instead of growing memory (scripts/bench).
+    var configuration = configuration
+    configuration.inboundBufferLimit = min(configuration.inboundBufferLimit, 8)
     let client = QMPClient(configuration: configuration)
     options.wireLog?.attach(to: client)
     // Subscribed before connecting: an event that arrives between the handshake and the
