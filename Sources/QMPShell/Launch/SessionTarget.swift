@@ -73,7 +73,9 @@ public enum SessionTarget: Sendable, Hashable {
     if status == .cannotConnect || status == .connectionLost {
       _ = await Task { await qemu.waitForExit(limit: .seconds(2)) }.value
     }
-    if let exit = qemu.exit, exit != .exited(0) || status != .success {
+    // A clean exit mid-session is a `quit` (the session said so already); before the socket
+    // was up it needs explaining (`-version`, `-help` and the like print and exit 0).
+    if let exit = qemu.exit, exit != .exited(0) || status == .cannotConnect {
       report(qemu, exit: exit, diagnostics: diagnostics)
     }
     await qemu.shutdown()
