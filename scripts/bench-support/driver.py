@@ -20,6 +20,7 @@ import time
 
 MEASURE = ""
 MEASURE_DIR = ""
+LAST_CPU = 0.0  # CPU seconds (user + system) of the last run's client
 
 
 class BenchError(Exception):
@@ -106,12 +107,21 @@ def run(argv, stdin_data=None, token=None, env=None, feeder=None, stop_at=None, 
     err_reader.join(timeout=2)
     try:
         with open(result_file) as f:
-            elapsed, rss = f.read().split()
+            elapsed, rss, cpu = f.read().split()
     except (OSError, ValueError):
-        elapsed, rss = time.perf_counter() - t0, 0
+        elapsed, rss, cpu = time.perf_counter() - t0, 0, "nan"
+    global LAST_CPU
+    LAST_CPU = float(cpu)
     if not stopped:
         t_end = t0 + float(elapsed)
     return t_end - t0, int(rss), count, total, p.returncode, b"".join(c or b"" for c in err_chunks)
+
+
+def cpu_seconds(pid):
+    """User + system CPU of a running process, from /proc (clock ticks, usually 100 Hz)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def wait_for_socket(path, limit=20.0):
@@ -135,16 +145,16 @@ class Table:
     def __init__(self):
         self.rows = []
 
-    def add(self, section, peer, client, values, unit, ratio, rss):
-        self.rows.append((section, peer, client, values, unit, ratio, rss))
+    def add(self, section, peer, client, values, unit, ratio, rss, cpu):
+        self.rows.append((section, peer, client, values, unit, ratio, rss, cpu))
 
     def print(self):
-        print("| Benchmark | Peer | Client | Median | Min–max | Unit | Ratio | Max RSS (MB) |")
-        print("|---|---|---|---:|---|---|---|---:|")
-        for section, peer, client, values, unit, ratio, rss in self.rows:
+        print("| Benchmark | Peer | Client | Median | Min–max | Unit | Ratio | Client CPU | Max RSS (MB) |")
+        print("|---|---|---|---:|---|---|---|---|---:|")
+        for section, peer, client, values, unit, ratio, rss, cpu in self.rows:
             med = statistics.median(values)
             print(f"| {section} | {peer} | {client} | {fmt(med)} | {fmt(min(values))}–{fmt(max(values))} "
-                  f"| {unit} | {ratio} | {max(rss) / 1024:.1f} |")
+                  f"| {unit} | {ratio} | {cpu} | {max(rss) / 1024:.1f} |")
 
 
 def fmt(x):
@@ -187,10 +197,13 @@ def main():
     peers = []
     table = Table()
 
+    peer_pid = {}
+
     def start(argv, sock, env=None):
         p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                              stderr=subprocess.DEVNULL, env=env, start_new_session=True)
         peers.append(p)
+        peer_pid[sock] = p.pid
         wait_for_socket(sock)
         return p
 
@@ -214,17 +227,24 @@ def main():
                     clients.append(("python qmp-shell", [py, sock], script))
                 floor = None
                 for name, argv, stdin in clients:
-                    us, rss = [], []
+                    us, rss, cpus, peer_cpus = [], [], [], []
                     for _ in range(reps):
+                        before = cpu_seconds(peer_pid[sock])
                         t, r, c, _, st, err = run(argv, stdin_data=stdin,
                                                   token=None if stdin is None else '"running"')
+                        peer_cpus.append(cpu_seconds(peer_pid[sock]) - before)
                         check(f"lockstep {name} vs {peer}", st, c if stdin else n_cmds, n_cmds, err)
                         us.append(t / n_cmds * 1e6)
                         rss.append(r)
+                        cpus.append(LAST_CPU / n_cmds * 1e6)
                     med = statistics.median(us)
                     floor = floor or med
+                    ratio = f"{med / floor:.2f}x floor"
+                    if floor == med:
+                        ratio += (f"; {peer} CPU {statistics.median(peer_cpus) / n_cmds * 1e6:.1f} µs/cmd"
+                                  " (100 Hz ticks)")
                     table.add(f"lock-step {n_cmds} query-status", peer, name, us, "µs/cmd",
-                              f"{med / floor:.2f}x floor", rss)
+                              ratio, rss, f"{statistics.median(cpus):.1f} µs/cmd")
         if "oneshot" in sections:
             clients = [("raw C (floor)", [rawclient, cmd_sock, "1"], None, None),
                        ("qmp-shell -c", [shell, cmd_sock, "-c", "query-status"], None, '"running"')]
@@ -232,17 +252,19 @@ def main():
                 clients.append(("python qmp-shell", [py, cmd_sock], b"query-status\n", '"running"'))
             base = {}
             for name, argv, stdin, tok in clients:
-                ms, rss = [], []
+                ms, rss, cpus = [], [], []
                 for _ in range(oneshot_runs):
                     t, r, c, _, st, err = run(argv, stdin_data=stdin, token=tok)
                     check(f"one-shot {name}", st, c if tok else 1, 1, err)
                     ms.append(t * 1e3)
                     rss.append(r)
+                    cpus.append(LAST_CPU * 1e3)
                 base[name] = statistics.median(ms)
                 ratio = f"{base[name] / base['raw C (floor)']:.1f}x floor"
                 if name.startswith("python"):
                     ratio += f"; {base[name] / base['qmp-shell -c']:.1f}x qmp-shell"
-                table.add("one-shot query-status", "responder", name, ms, "ms", ratio, rss)
+                table.add("one-shot query-status", "responder", name, ms, "ms", ratio, rss,
+                          f"{statistics.median(cpus):.1f} ms")
         if "flood" in sections:
             flood_sock = os.path.join(tmp, "flood")
             start([responder, flood_sock, "flood", str(n_events)], flood_sock)
@@ -256,7 +278,7 @@ def main():
                     ("qmp-shell", [shell, flood_sock, "--wait-event", "BENCH_DONE"], None, reps)]
             rates = {}
             for name, argv, stdin, nrep in rows:
-                ev, rss = [], []
+                ev, rss, cpus = [], [], []
                 for _ in range(nrep):
                     t, r, c, total, st, err = run(argv, stdin_data=stdin, token="BENCH_TICK")
                     if name.startswith("raw"):
@@ -264,9 +286,11 @@ def main():
                     check(f"flood {name}", st, c, n_events, err)
                     ev.append(n_events / t)
                     rss.append(r)
+                    cpus.append(LAST_CPU / n_events * 1e6)
                 rates[name] = statistics.median(ev)
                 ratio = f"{rates[name] / rates['socat to pipe (limit)']:.2f}x socat"
-                table.add(f"event flood {n_events:,}", "responder", name, ev, "events/s", ratio, rss)
+                table.add(f"event flood {n_events:,}", "responder", name, ev, "events/s", ratio, rss,
+                          f"{statistics.median(cpus):.2f} µs/event")
             if py:
                 def feed(pipe, done):
                     try:
@@ -284,7 +308,8 @@ def main():
                 table.add(f"event flood {py_events:,}", "responder", "python qmp-shell (empty line every 2 ms)",
                           [rate], "events/s",
                           f"{rate / rates['socat to pipe (limit)']:.3f}x socat; qmp-shell is "
-                          f"{rates['qmp-shell'] / max(rate, 1e-9):.0f}x faster ({note})", [r])
+                          f"{rates['qmp-shell'] / max(rate, 1e-9):.0f}x faster ({note})", [r],
+                          f"{LAST_CPU / max(c, 1) * 1e6:.1f} µs/event")
         if "large" in sections:
             large_sock = os.path.join(tmp, "large")
             start([responder, large_sock, "large", str(large_mb)], large_sock)
@@ -297,15 +322,17 @@ def main():
                 rates = {}
                 for name, argv in (("jq", ["jq"] + ([jqflag] if jqflag else []) + [".", reply_file]),
                                    ("qmp-shell", [shell, large_sock, "-c", "query-status"] + flag)):
-                    v, rss = [], []
+                    v, rss, cpus = [], [], []
                     for _ in range(reps):
                         t, r, c, total, st, err = run(argv, token="object-")
                         check(f"large {style} {name}", st, c, 1, err)
                         v.append(mb / t)
                         rss.append(r)
+                        cpus.append(LAST_CPU)
                     rates[name] = statistics.median(v)
                     ratio = "" if name == "jq" else f"{rates[name] / rates['jq']:.2f}x jq"
-                    table.add(f"large reply {mb:.1f} MB, {style}", "responder", name, v, "MB/s", ratio, rss)
+                    table.add(f"large reply {mb:.1f} MB, {style}", "responder", name, v, "MB/s", ratio, rss,
+                              f"{statistics.median(cpus):.2f} s")
     except BenchError as e:
         table.print()
         print(f"scripts/bench: {e}", file=sys.stderr)
@@ -321,9 +348,9 @@ def main():
                 p.wait()
         shutil.rmtree(tmp, ignore_errors=True)
     if q:
-        print("## peers (quick: smoke test only, debug build, numbers meaningless)\n")
+        print("## peers (quick: smoke test only, numbers meaningless)\n")
     else:
-        print("## peers (release build; medians; ratios from this run)\n")
+        print("## peers (medians; ratios from this run; client CPU is user + system time)\n")
     table.print()
     return 0
 
