@@ -44,6 +44,11 @@ public enum SessionTarget: Sendable, Hashable {
     diagnostics: Diagnostics,
     session: @escaping @Sendable (Endpoint, Connector) async -> ExitStatus
   ) async -> ExitStatus {
+    // Signals left at their default action would kill the shell with QEMU still running (the
+    // interactive editor restores the default when it stops, right when a hang-up delivers
+    // its second SIGHUP); ignored, the session's own handlers still see them.
+    let signals = ShutdownSignalGuard()
+    defer { signals.release() }
     let qemu: LaunchedQEMU
     do {
       qemu = try LaunchedQEMU.start(spec, environment: environment)
