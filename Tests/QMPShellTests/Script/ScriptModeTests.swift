@@ -235,7 +235,8 @@ import Testing
       var input = ""
       for index in 1...count { input += "echo n=\(index)\n" }
       let run = try await ShellBinary.run(
-        [server.address.description, "-r"], input: input, timeout: .seconds(120))
+        [server.address.description, "-r", "--connect-timeout", "60"], input: input,
+        timeout: .seconds(120))
       #expect(run.status == 0)
       let lines = run.stdout.split(separator: "\n")
       #expect(lines.count == count)
