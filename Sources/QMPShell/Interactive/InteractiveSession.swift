@@ -15,20 +15,16 @@ public enum InteractiveSession {
     endpoint: Endpoint, configuration: QMPClient.Configuration, connector: Connector,
     options: InteractiveOptions, diagnostics: Diagnostics = Diagnostics()
   ) async -> ExitStatus {
-    let client = QMPClient(configuration: configuration)
-    options.wireLog?.attach(to: client)
-    let transcript = client.transcript(bufferLimit: 4096, overflow: .suspendReader)
-    do {
-      try await connector.connect(client, to: endpoint)
-    } catch let error as ShellError {
-      transcript.cancel()
-      diagnostics.error(error.message)
-      return error.status
-    } catch {
-      transcript.cancel()
-      diagnostics.error("cannot connect to \(endpoint): \(error)")
-      return .cannotConnect
+    let session: OpenSession
+    switch await OpenSession.open(
+      endpoint: endpoint, configuration: configuration, connector: connector,
+      wireLog: options.wireLog, diagnostics: diagnostics)
+    {
+    case .success(let opened): session = opened
+    case .failure(let error): return error.status
     }
+    let client = session.client
+    let transcript = session.transcript
 
     let isAgent = configuration.mode == .guestAgent
     let vmName = isAgent ? nil : await queryName(client)

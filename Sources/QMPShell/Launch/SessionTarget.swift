@@ -44,6 +44,11 @@ public enum SessionTarget: Sendable, Hashable {
     diagnostics: Diagnostics,
     session: @escaping @Sendable (Endpoint, Connector) async -> ExitStatus
   ) async -> ExitStatus {
+    // Signals left at their default action would kill the shell with QEMU still running (the
+    // interactive editor restores the default when it stops, right when a hang-up delivers
+    // its second SIGHUP); ignored, the session's own handlers still see them.
+    let signals = ShutdownSignalGuard()
+    defer { signals.release() }
     let qemu: LaunchedQEMU
     do {
       qemu = try LaunchedQEMU.start(spec, environment: environment)
@@ -68,7 +73,9 @@ public enum SessionTarget: Sendable, Hashable {
     if status == .cannotConnect || status == .connectionLost {
       _ = await Task { await qemu.waitForExit(limit: .seconds(2)) }.value
     }
-    if let exit = qemu.exit, exit != .exited(0) || status != .success {
+    // A clean exit mid-session is a `quit` (the session said so already); before the socket
+    // was up it needs explaining (`-version`, `-help` and the like print and exit 0).
+    if let exit = qemu.exit, exit != .exited(0) || status == .cannotConnect {
       report(qemu, exit: exit, diagnostics: diagnostics)
     }
     await qemu.shutdown()

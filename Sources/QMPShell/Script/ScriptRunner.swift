@@ -76,7 +76,7 @@ public struct ScriptRunner: Sendable {
         stopped = true
         break
       }
-      if !schemaLoaded && line.contains("=") {
+      if !schemaLoaded && Self.needsSchema(line) {
         schemaLoaded = true
         reader.schema = await SchemaLoader.load(from: client, diagnostics: diagnostics)
       }
@@ -213,6 +213,15 @@ public struct ScriptRunner: Sendable {
     case .timedOut:
       return (.timeout, "no matching \(wait.name) event within \(timeout?.secondsText ?? "")")
     }
+  }
+}
+
+extension ScriptRunner {
+  /// Whether a line gains from the schema: arguments to type, or `.help COMMAND`. A bare
+  /// command name does not (QEMU itself says if it is unknown), so a script of plain
+  /// `query-status` lines never pays for the ~200 KB schema.
+  static func needsSchema(_ line: String) -> Bool {
+    line.contains("=") || line.drop(while: { $0 == " " || $0 == "\t" }).hasPrefix(".help ")
   }
 }
 

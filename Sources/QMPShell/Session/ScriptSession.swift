@@ -13,26 +13,16 @@ public enum ScriptSession {
     // an event flood then waits in the kernel instead of growing memory (scripts/bench).
     var configuration = configuration
     configuration.inboundBufferLimit = min(configuration.inboundBufferLimit, 8)
-    let client = QMPClient(configuration: configuration)
-    options.wireLog?.attach(to: client)
-    // Subscribed before connecting: an event that arrives between the handshake and the
-    // first command is still printed, and `--wait-event` can match it.
-    let transcript = client.transcript(bufferLimit: 4096, overflow: .suspendReader)
-    do {
-      try await connector.connect(client, to: endpoint)
-    } catch let error as ShellError {
-      transcript.cancel()
-      diagnostics.error(error.message)
-      return error.status
-    } catch {
-      transcript.cancel()
-      diagnostics.error(
-        Task.isCancelled
-          ? "interrupted while connecting" : "cannot connect to \(endpoint): \(error)")
-      return Task.isCancelled ? .interrupted : .cannotConnect
+    let session: OpenSession
+    switch await OpenSession.open(
+      endpoint: endpoint, configuration: configuration, connector: connector,
+      wireLog: options.wireLog, diagnostics: diagnostics)
+    {
+    case .success(let opened): session = opened
+    case .failure(let error): return error.status
     }
     let runner = ScriptRunner(options: options, diagnostics: diagnostics)
-    let status = await runner.run(client: client, transcript: transcript)
+    let status = await runner.run(client: session.client, transcript: session.transcript)
     return Task.isCancelled && status == .success ? .interrupted : status
   }
 }

@@ -35,6 +35,20 @@ import Testing
     #expect(unknown.isEmpty, "in man/qmp-shell.1 but not an option of qmp-shell: \(unknown)")
   }
 
+  @Test func everyOptionInTheReadmeExists() async throws {
+    let readme = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .appendingPathComponent("../../../README.md").standardized
+    let text = try String(contentsOf: readme, encoding: .utf8)
+    let help = try await ShellBinary.run(["--help"])
+    // Options of the scripts the README describes, not of qmp-shell.
+    let scriptOptions: Set<String> = ["--uninstall", "--quick"]
+    let known = longOptions(in: help.stdout).union(Self.hiddenBuiltIns).union(scriptOptions)
+    let mentioned = longOptions(in: text)
+    #expect(mentioned.contains("--wait-event"), "the extraction found nothing")
+    let unknown = mentioned.subtracting(known).sorted()
+    #expect(unknown.isEmpty, "in README.md but not an option of qmp-shell: \(unknown)")
+  }
+
   @Test func manPageListsExactlyTheExitStatuses() async throws {
     let page = try await ManPage.render()
     var documented: Set<Int32> = []

@@ -48,6 +48,20 @@ struct LaunchBinaryTests {
     #expect(!FileManager.default.fileExists(atPath: directory))
   }
 
+  @Test func qemuThatPrintsAndExitsZeroIsExplained() async throws {
+    let run = try await ShellBinary.run(["--launch", "-c", "query-status", "--", "-version"])
+    #expect(run.status == 3)
+    #expect(run.stderr.contains("qemu-system-x86_64 ended before its QMP socket was ready"))
+    #expect(run.stderr.contains("qemu-system-x86_64 exited with status 0; its last output:"))
+    #expect(run.stderr.contains("QEMU emulator version"))
+  }
+
+  @Test func quitMidScriptIsNotReportedEvenWhenTheSessionFails() async throws {
+    let run = try await ShellBinary.run(["--launch", "-c", "quit", "-c", "query-status"])
+    #expect(run.status == 4)
+    #expect(!run.stderr.contains("exited with status"))
+  }
+
   @Test func aMissingBinaryIsAClearErrorWithStatus3() async throws {
     let run = try await ShellBinary.run([
       "--launch", "--qemu", "/nonexistent/qemu-system-x86_64", "-c", "query-status",

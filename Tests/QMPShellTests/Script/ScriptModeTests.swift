@@ -235,7 +235,8 @@ import Testing
       var input = ""
       for index in 1...count { input += "echo n=\(index)\n" }
       let run = try await ShellBinary.run(
-        [server.address.description, "-r"], input: input, timeout: .seconds(120))
+        [server.address.description, "-r", "--connect-timeout", "60"], input: input,
+        timeout: .seconds(120))
       #expect(run.status == 0)
       let lines = run.stdout.split(separator: "\n")
       #expect(lines.count == count)
@@ -401,5 +402,38 @@ import Testing
     #expect(
       run.stderr
         == "qmp-shell: cannot open log file /nonexistent/dir/log: No such file or directory\n")
+  }
+
+  @Test func helpForACommandUsesTheServersSchema() async throws {
+    try await withQEMU { qemu in
+      let run = try await ShellBinary.run([qemu.address.description, "-c", ".help device_del"])
+      #expect(run.status == 0)
+      #expect(!run.stdout.contains("no schema is known"))
+      #expect(run.stdout.contains("id: str"))
+    }
+  }
+
+  @Test func fileRunsItsCommandsAndIgnoresStandardInput() async throws {
+    try await withFakeQMPServer { server in
+      let directory = try TemporaryDirectory()
+      defer { directory.remove() }
+      let script = directory.file("commands.qmp")
+      try "# a comment\nquery-status\n\nquery-status\n".write(
+        toFile: script, atomically: true, encoding: .utf8)
+      let run = try await ShellBinary.run(
+        [server.address.description, "-f", script], input: "not-from-stdin\n")
+      #expect(run.status == 0)
+      #expect(try documents(run.stdout).count == 2)
+      #expect(server.receivedCommands.map(\.name).filter { $0 == "not-from-stdin" }.isEmpty)
+    }
+  }
+
+  @Test func aMissingScriptFileIsAUsageError() async throws {
+    try await withFakeQMPServer { server in
+      let run = try await ShellBinary.run([server.address.description, "-f", "/nonexistent/x.qmp"])
+      #expect(run.status == 2)
+      #expect(
+        run.stderr == "qmp-shell: cannot open /nonexistent/x.qmp: No such file or directory\n")
+    }
   }
 }

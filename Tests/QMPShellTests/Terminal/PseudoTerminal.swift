@@ -20,6 +20,7 @@ final class PseudoTerminal {
   private var output: [UInt8] = []
   private var searchStart = 0
   private var masterClosed = false
+  private var hungUp = false
 
   /// The `line-editor-probe` executable, built next to the test bundle.
   static func probePath() throws -> String {
@@ -83,6 +84,14 @@ final class PseudoTerminal {
 
   deinit {
     if exitWatcher.status == nil { kill(pid, SIGKILL) }
+    if !hungUp { close(master) }
+  }
+
+  /// Closes the terminal as a closed window does: the kernel hangs up the program's session.
+  /// Nothing else may be asked of this object afterwards.
+  func hangUp() {
+    guard !hungUp else { return }
+    hungUp = true
     close(master)
   }
 
