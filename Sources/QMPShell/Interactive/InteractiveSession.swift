@@ -240,7 +240,7 @@ public enum InteractiveSession {
       ).stringValue
     else { return [] }
     var words: Set<String> = []
-    for row in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
+    for row in text.split(whereSeparator: \.isNewline) {  // "\r\n" is one Character
       let parts = row.split(separator: " ", omittingEmptySubsequences: true)
       guard parts.count > wordIndex else { continue }
       // "info balloon  -- show ..." and "c|cont  -- resume": every alias is a name.

@@ -181,4 +181,25 @@ import Testing
       #expect(try shell.terminal.waitForExit() == 0)
     }
   }
+
+  @Test func hmpModeCompletesCommandNamesAndInfoTopics() async throws {
+    try await withQEMU { qemu in
+      let directory = try TemporaryDirectory()
+      defer { directory.remove() }
+      let shell = try ShellTerminal(
+        address: qemu.address.description, history: directory.file("history"),
+        extraArguments: ["-H"])
+      try shell.expect("(QEMU) ")
+      // `info ver` is unambiguous among `info` topics; `syste` among HMP commands.
+      try shell.send("info ver" + Key.tab)
+      try shell.expect("info version ")
+      try shell.send(Key.enter)
+      try shell.expect("7.2.")
+      try shell.send("system_res" + Key.tab)
+      try shell.expect("system_reset ")
+      try shell.send(Key.interrupt)
+      try shell.send(Key.endOfFile)
+      #expect(try shell.terminal.waitForExit() == 0)
+    }
+  }
 }
