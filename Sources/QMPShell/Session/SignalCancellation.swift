@@ -1,4 +1,3 @@
-import Foundation
 import Glibc
 import Synchronization
 
@@ -42,7 +41,7 @@ public final class SignalCancellation {
     for number in signals { signal(number, relayCancellationSignal) }
     let target = self.target
     let reader = self.reader
-    let thread = Thread {
+    DetachedThread.start {
       var byte: UInt8 = 0
       while true {
         let count = read(reader, &byte, 1)
@@ -56,8 +55,6 @@ public final class SignalCancellation {
         }
       }
     }
-    thread.name = "qmp-shell signals"
-    thread.start()
   }
 
   /// The task a signal cancels.

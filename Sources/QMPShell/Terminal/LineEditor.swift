@@ -1,4 +1,3 @@
-import Foundation
 import Synchronization
 
 #if canImport(Glibc)
@@ -142,12 +141,11 @@ extension LineEditor {
   {
     let result = await withCheckedContinuation {
       (continuation: CheckedContinuation<Result<ExitReason, LineEditorError>, Never>) in
-      let thread = Thread {
+      let started = DetachedThread.start {
         continuation.resume(
           returning: Result { () throws(LineEditorError) in try self.run(onLine: onLine) })
       }
-      thread.name = "qmp-shell line editor"
-      thread.start()
+      if !started { continuation.resume(returning: .failure(.pipeUnavailable(errno: errno))) }
     }
     return try result.get()
   }

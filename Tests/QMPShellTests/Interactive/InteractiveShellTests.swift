@@ -197,7 +197,9 @@ import Testing
       try shell.expect("7.2.")
       try shell.send("system_res" + Key.tab)
       try shell.expect("system_reset ")
+      // Ctrl-D only ends the shell on an empty line: wait until Ctrl-C has cleared it.
       try shell.send(Key.interrupt)
+      try shell.expect("(QEMU) ")
       try shell.send(Key.endOfFile)
       #expect(try shell.terminal.waitForExit() == 0)
     }
