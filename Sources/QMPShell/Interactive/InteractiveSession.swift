@@ -33,6 +33,8 @@ public enum InteractiveSession {
 
     // What completion and typing need, fetched before the prompt appears so the first Tab
     // already knows every command (one ~200 KB reply: tens of milliseconds).
+    // Typed lines and Ctrl-C at the prompt, in the order they happened.
+    let (inputs, inputSink) = AsyncStream.makeStream(of: EditorInput.self)
     let model = CompletionModel(mode: options.mode)
     await learn(client: client, model: model, mode: options.mode, isAgent: isAgent)
     let pending = PendingCommand()
@@ -43,7 +45,11 @@ public enum InteractiveSession {
           prompt: basePrompt, historyPath: options.historyPath,
           completion: { model.complete($0) },
           onInterrupt: { interruption in
-            if interruption == .pending { pending.cancel() }
+            switch interruption {
+            case .pending: pending.cancel()
+            // The line is gone; a half-read transaction or JSON command must go too.
+            case .prompt: inputSink.yield(.interrupt)
+            }
           }))
     } catch {
       diagnostics.error("cannot start the line editor: \(error)")
@@ -68,10 +74,9 @@ public enum InteractiveSession {
       }
     }
 
-    let (lines, lineSink) = AsyncStream.makeStream(of: String.self)
     let commands = Task {
       await runCommands(
-        lines: lines, client: client, editor: editor, printer: printer, model: model,
+        inputs: inputs, client: client, editor: editor, printer: printer, model: model,
         pending: pending, basePrompt: basePrompt, options: options)
     }
 
@@ -79,13 +84,13 @@ public enum InteractiveSession {
     do {
       exitReason = try await editor.runOnOwnThread { line in
         editor.setInputEnabled(false)
-        lineSink.yield(line)
+        inputSink.yield(.line(line))
       }
     } catch {
       exitReason = .stopped
       diagnostics.error("line editor failed: \(error)")
     }
-    lineSink.finish()
+    inputSink.finish()
     pending.cancel()
     commands.cancel()
     _ = await commands.value
@@ -105,7 +110,7 @@ public enum InteractiveSession {
 
   /// Runs typed lines in order; each command hides the prompt until its reply is printed.
   private static func runCommands(
-    lines: AsyncStream<String>, client: QMPClient, editor: LineEditor,
+    inputs: AsyncStream<EditorInput>, client: QMPClient, editor: LineEditor,
     printer: TranscriptPrinter, model: CompletionModel, pending: PendingCommand,
     basePrompt: String, options: InteractiveOptions
   ) async {
@@ -116,7 +121,12 @@ public enum InteractiveSession {
       editor.setPrompt(reader.prompt == .command ? basePrompt : reader.prompt.text)
       editor.setInputEnabled(true)
     }
-    for await line in lines {
+    for await input in inputs {
+      guard case .line(let line) = input else {
+        reader.reset()
+        showPrompt()
+        continue
+      }
       number += 1
       if reader.schema == nil, let schema = model.schema { reader.schema = schema }
       let outcome: ReadOutcome
@@ -250,4 +260,11 @@ public enum InteractiveSession {
     }
     return words.sorted()
   }
+}
+
+/// What the line editor hands the command loop.
+enum EditorInput: Sendable {
+  case line(String)
+  /// Ctrl-C at the prompt: the typed line was discarded.
+  case interrupt
 }

@@ -204,4 +204,23 @@ import Testing
       #expect(try shell.terminal.waitForExit() == 0)
     }
   }
+
+  @Test func ctrlCInsideATransactionForgetsIt() async throws {
+    try await withQEMU { qemu in
+      let directory = try TemporaryDirectory()
+      defer { directory.remove() }
+      let shell = try ShellTerminal(
+        address: qemu.address.description, history: directory.file("history"))
+      try shell.expect("(QEMU) ")
+      try shell.send("transaction(" + Key.enter)
+      try shell.expect("TRANS> ")
+      try shell.send(Key.interrupt)
+      try shell.expect("(QEMU) ")
+      // Still inside the block, this would be `unknown transaction action query-name`.
+      try shell.send("query-name" + Key.enter)
+      try shell.expect(#"{"return":{}}"#)
+      try shell.send(Key.endOfFile)
+      #expect(try shell.terminal.waitForExit() == 0)
+    }
+  }
 }
