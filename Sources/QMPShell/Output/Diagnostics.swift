@@ -24,7 +24,7 @@ public struct Diagnostics: Sendable {
   }
 
   private func emit(_ message: String) {
-    let text = escape ? TextEscaper.escape(message) : message
+    let text = escape ? TerminalText.sanitized(message) : message
     // One line, whatever the message holds.
     var line = Array("qmp-shell: ".utf8)
     for byte in text.utf8 {

@@ -47,30 +47,15 @@ public struct MessageFormatter: Sendable {
   }
 
   /// Appends peer text with QEMU's `\r\n` line ends turned into `\n`, ending in one newline
-  /// (none for empty text: an HMP command with no output prints nothing).
+  /// (none for empty text: an HMP command with no output prints nothing). On a terminal,
+  /// control sequences are made visible by ``TerminalText/sanitized(_:)``.
   public func appendText(_ text: String, to out: inout [UInt8]) {
     guard !text.isEmpty else { return }
-    var pendingCR = false
-    for scalar in text.unicodeScalars {
-      if pendingCR {
-        pendingCR = false
-        if scalar != "\n" { appendScalar("\r", to: &out) }
-      }
-      if scalar == "\r" {
-        pendingCR = true
-        continue
-      }
-      appendScalar(scalar, to: &out)
-    }
-    if pendingCR { appendScalar("\r", to: &out) }
+    // "\r\n" is a single Character, so this replaces exactly QEMU's line ends.
+    let shown =
+      options.escapeControlCharacters
+      ? TerminalText.sanitized(text) : text.replacing("\r\n", with: "\n")
+    out.append(contentsOf: shown.utf8)
     if out.last != UInt8(ascii: "\n") { out.append(UInt8(ascii: "\n")) }
-  }
-
-  private func appendScalar(_ scalar: Unicode.Scalar, to out: inout [UInt8]) {
-    if options.escapeControlCharacters, TextEscaper.needsEscape(scalar) {
-      TextEscaper.appendEscaped(scalar, to: &out)
-    } else {
-      out.append(contentsOf: UTF8.encode(scalar)!)
-    }
   }
 }
