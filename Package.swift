@@ -45,6 +45,7 @@ let package = Package(
         "AsyncProtocol",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
@@ -63,6 +64,7 @@ let package = Package(
         "CReadline",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
@@ -85,12 +87,15 @@ let package = Package(
         "QMPCodec",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
       ]
     ),
     // Test helper: runs a LineEditor in a pseudo-terminal for the terminal tests.
     .executableTarget(
       name: "line-editor-probe",
-      dependencies: ["QMPShell", "CReadline"],
+      dependencies: [
+        "QMPShell", "CReadline", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+      ],
       path: "Tests/Support/LineEditorProbe"
     ),
     // Client latency and event-throughput numbers against real QEMU and the fake server.
@@ -113,6 +118,7 @@ let package = Package(
         "QMPClient", "QMPCodec", "AsyncProtocol", "QMPTestSupport",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOEmbedded", package: "swift-nio"),
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
@@ -120,6 +126,7 @@ let package = Package(
       name: "QMPShellTests",
       dependencies: [
         "QMPShell", "QMPCodec", "QMPClient", "QMPTestSupport", "qmp-shell", "line-editor-probe",
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
       ]
     ),
   ]

@@ -1,7 +1,7 @@
 import AsyncProtocol
 import Logging
+import NIOConcurrencyHelpers
 import QMPCodec
-import Synchronization
 
 /// The client's inbound side: matches replies to waiting commands by id, fans events out to
 /// subscribers, keeps the transcript, and fails everything at once when the connection ends.
@@ -60,7 +60,7 @@ final class QMPRouter: Sendable {
 
   let mode: QMPClient.Mode
   let logger: Logger
-  let state = Mutex(State())
+  let state = NIOLockedValueBox(State())
 
   init(mode: QMPClient.Mode, logger: Logger) {
     self.mode = mode

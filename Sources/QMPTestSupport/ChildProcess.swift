@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// A program the test started, with its output in a log file and an awaitable exit.
 ///
@@ -19,7 +19,7 @@ public final class ChildProcess: Sendable {
   public let arguments: [String]
   public let logPath: String
   public let processIdentifier: pid_t
-  private let state = Mutex(State())
+  private let state = NIOLockedValueBox(State())
 
   /// Starts `executable` with stdin from /dev/null and stdout+stderr into `logPath`.
   public init(executable: String, arguments: [String], logPath: String) throws {
