@@ -123,6 +123,7 @@ import Testing
       ])
       #expect(run.status == 0)
       let lines = run.stdout.split(separator: "\n", omittingEmptySubsequences: false)
+      try #require(lines.count >= 2)
       #expect(try JSONValue(parsing: String(lines[0]))["running"] == true)
       #expect(lines[1] == "VM status: running")
     }
@@ -396,6 +397,7 @@ import Testing
         }
         #expect(throws: Never.self) { try JSONValue(parsing: String(fields[2])) }
       }
+      try #require(lines.count == 5)
       #expect(lines[3].hasSuffix(#"{"execute":"query-status","id":"qmp-shell-1"}"#))
     }
   }
