@@ -15,7 +15,7 @@ struct OpenSession {
   ) async -> Result<OpenSession, ShellError> {
     let client = QMPClient(configuration: configuration)
     wireLog?.attach(to: client)
-    let transcript = client.transcript(bufferLimit: 4096, overflow: .suspendReader)
+    let transcript = client.transcript(bufferLimit: 256, overflow: .suspendReader)
     do {
       try await connector.connect(client, to: endpoint)
       return .success(OpenSession(client: client, transcript: transcript))
