@@ -220,8 +220,9 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
     let link: Link<Message>
     do {
       link = try await withTaskCancellationHandler {
+        // On the socket's loop: the handshake's replies then reach it without a thread hop.
         try await attempt.race(
-          { try await self.establish(opening, attempt: attempt) },
+          on: executor, { try await self.establish(opening, attempt: attempt) },
           discard: { link in link.stop() })
       } onCancel: {
         attempt.abort(.cancelled)
