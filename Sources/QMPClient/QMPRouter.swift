@@ -1,6 +1,7 @@
 import AsyncProtocol
 import Logging
 import NIOConcurrencyHelpers
+import NIOCore
 import QMPCodec
 
 /// The client's inbound side: matches replies to waiting commands by id, fans events out to
@@ -60,11 +61,14 @@ final class QMPRouter: Sendable {
 
   let mode: QMPClient.Mode
   let logger: Logger
+  /// Runs the reply timers (the session's loop, see ``QMPClient``).
+  let eventLoop: any EventLoop
   let state = NIOLockedValueBox(State())
 
-  init(mode: QMPClient.Mode, logger: Logger) {
+  init(mode: QMPClient.Mode, logger: Logger, eventLoop: any EventLoop) {
     self.mode = mode
     self.logger = logger
+    self.eventLoop = eventLoop
   }
 
   // MARK: - Connection life cycle
@@ -230,9 +234,10 @@ final class QMPRouter: Sendable {
   func reply(to id: JSONValue, command: String, timeout: Duration?, reported: Duration?)
     async throws -> QMPReply
   {
+    // A timer on the event loop, not a sleeping task: with the caller on that loop too, a
+    // reply that beats the timer costs one heap insert and one removal.
     let timer = timeout.map { limit in
-      Task { [self] in
-        guard (try? await Task.sleep(for: max(limit, .zero))) != nil else { return }
+      eventLoop.scheduleTask(in: TimeAmount(max(limit, .zero))) { [self] in
         giveUp(id, error: QMPClientError.timedOut(command: command, after: reported ?? limit))
       }
     }
@@ -299,12 +304,15 @@ final class QMPRouter: Sendable {
   // MARK: - Inbound
 
   func handle(_ event: SessionEvent<QMPWireCodec.Message>) async {
+    if case .message(.event(let event)) = event, deliverNow(event) { return }
     switch event {
     case .failed(let error):
       let quit = state.withLock { $0.quitAnnounced }
       end(DisconnectReason.from(error, quitAnnounced: quit))
     case .message(.json(let json)):
       await handle(json)
+    case .message(.event(let event)):
+      await deliver(event)
     case .message(.resetMarker):
       if mode == .qmp { await warn(.unexpectedResetMarker) }
     case .message(.malformed(let error)):
@@ -332,13 +340,37 @@ final class QMPRouter: Sendable {
     }
   }
 
-  private func deliver(_ event: QMPEvent) async {
-    let (buffers, transcripts) = state.withLock { state in
+  /// Delivers `event` without an async call when only transcripts listen and one has room
+  /// (an event flood printed by the shell); false when ``deliver(_:)`` must do it.
+  private func deliverNow(_ event: QMPEvent) -> Bool {
+    let transcript = state.withLock { state -> SubscriberBuffer<TranscriptEntry>?? in
+      guard state.events.isEmpty && state.transcripts.count <= 1 else { return .none }
       if event.name == "SHUTDOWN" { state.quitAnnounced = true }
+      return .some(state.transcripts.first?.value)
+    }
+    guard let transcript else { return false }
+    return transcript?.offerNow(.event(event)) ?? true
+  }
+
+  private func deliver(_ event: QMPEvent) async {
+    let (buffers, transcripts, onlyTranscript) = state.withLock {
+      state -> (
+        [SubscriberBuffer<QMPEvent>], [SubscriberBuffer<TranscriptEntry>],
+        SubscriberBuffer<TranscriptEntry>?
+      ) in
+      if event.name == "SHUTDOWN" { state.quitAnnounced = true }
+      // The shell's case during a flood: one transcript, no listeners; no arrays to build.
+      if state.events.isEmpty && state.transcripts.count == 1 {
+        return ([], [], state.transcripts.first?.value)
+      }
       return (
         state.events.values.filter { $0.filter.matches(event) }.map(\.buffer),
-        Array(state.transcripts.values)
+        Array(state.transcripts.values), nil
       )
+    }
+    if let onlyTranscript {
+      await onlyTranscript.offer(.event(event))
+      return
     }
     for buffer in buffers { await buffer.offer(event) }
     for buffer in transcripts { await buffer.offer(.event(event)) }
