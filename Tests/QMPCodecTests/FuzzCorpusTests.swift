@@ -31,4 +31,25 @@ import Testing
       #expect(failure == nil, "\(input)")
     }
   }
+
+  @Test func eventShortcutAgreesWithTheParser() {
+    for input in inputs.all {
+      let failure = CodecFuzzProperties.eventShortcut(input.bytes)
+      #expect(failure == nil, "\(input)")
+    }
+  }
+
+  /// The seeds reach the shortcut, so the test above compares something.
+  @Test func seedsHoldShortcutEvents() {
+    let events = inputs.seeds.flatMap { seed in
+      var decoder = JSONStreamDecoder()
+      decoder.append(seed.bytes)
+      var found: [QMPEvent] = []
+      while let item = decoder.nextQMP() {
+        if case .event(let event) = item { found.append(event) }
+      }
+      return found
+    }
+    #expect(events.count >= 2)
+  }
 }

@@ -12,7 +12,7 @@ enum CodecFuzzProperties {
 
   /// Every property, in order; the first failure.
   static func check(_ bytes: [UInt8]) -> String? {
-    roundTrip(bytes) ?? streamChunking(bytes)
+    roundTrip(bytes) ?? streamChunking(bytes) ?? eventShortcut(bytes)
   }
 
   /// A parsed value serialises (compact and pretty) to text that parses back to the same
@@ -119,6 +119,55 @@ enum CodecFuzzProperties {
           return "re-framing \(value) (\(style)) gives \(again)"
         }
       }
+    }
+    return nil
+  }
+
+  /// The event shortcut (`nextQMP()`, which the client's wire decoder uses) reads the same
+  /// stream as the parser (`next()`): the same items, an event wherever the parser found a
+  /// value, and that event's name, timestamp and tree are what `QMPEvent(json:)` makes of the
+  /// parsed value. Its compact text, which the shell prints as is, is byte for byte what the
+  /// serializer writes for the parsed value.
+  static func eventShortcut(_ bytes: [UInt8]) -> String? {
+    var parsing = JSONStreamDecoder(maximumMessageSize: streamMessageLimit, maximumDepth: 32)
+    var shortcut = JSONStreamDecoder(maximumMessageSize: streamMessageLimit, maximumDepth: 32)
+    parsing.append(bytes)
+    shortcut.append(bytes)
+    var expected: [JSONStreamItem] = []
+    while let item = parsing.next() { expected.append(item) }
+    var items: [QMPStreamItem] = []
+    while let item = shortcut.nextQMP() { items.append(item) }
+    guard items.count == expected.count else {
+      return
+        "nextQMP() gives \(items.count) items, next() \(expected.count): \(items) vs \(expected)"
+    }
+    for (item, parsed) in zip(items, expected) {
+      switch item {
+      case .item(let item):
+        guard item == parsed else { return "nextQMP() gives \(item) where next() gives \(parsed)" }
+      case .event(let event):
+        guard case .value(let value) = parsed else {
+          return "nextQMP() gives event \(event.name) where next() gives \(parsed)"
+        }
+        if let failure = sameEvent(event, as: value) { return failure }
+      }
+    }
+    return nil
+  }
+
+  static func sameEvent(_ event: QMPEvent, as value: JSONValue) -> String? {
+    guard let reference = try? QMPEvent(json: value) else {
+      return "the shortcut made event \(event.name) of \(value), which is no event"
+    }
+    guard event.name == reference.name, event.timestamp == reference.timestamp,
+      event.data == reference.data, event.json == value
+    else {
+      return "shortcut event \(event.json) differs from the parsed \(value)"
+    }
+    let serialized = Array(value.serialized(.compact).utf8)
+    if let compact = event.compactJSON, compact != serialized {
+      return "shortcut text \(String(decoding: compact, as: UTF8.self)) is not the serializer's "
+        + "\(String(decoding: serialized, as: UTF8.self))"
     }
     return nil
   }
