@@ -53,3 +53,28 @@ import Testing
     #expect(events.count >= 2)
   }
 }
+
+/// Inputs the codec fuzzers found that broke a property, exactly as found.
+@Suite struct CodecFuzzFindingTests {
+  /// CodecFuzzer: an event longer than the decoder's message limit, arriving in one piece,
+  /// came back from `nextQMP()` as an event, while `next()` (and `nextQMP()` itself, when the
+  /// same bytes arrived in pieces) reported it as too large, which ends a client's session.
+  @Test func anOversizeEventIsTooLargeOnTheShortcutToo() {
+    let event = Array(
+      #"{"timestamp": {"seconds": 1, "microseconds": 2}, "event": "DEVICE_DELETED", "data": {"device": "net0"}}"#
+        .utf8)
+    let limit = 64
+    #expect(event.count > limit)
+    for pieces in [[event[...]], event.indices.map { event[$0...$0] }] {
+      var decoder = JSONStreamDecoder(maximumMessageSize: limit)
+      var items: [QMPStreamItem] = []
+      for piece in pieces {
+        decoder.append(piece)
+        while let item = decoder.nextQMP() { items.append(item) }
+      }
+      #expect(
+        items == [.item(.error(JSONStreamError(.tooLarge(limit: limit), streamOffset: 0)))],
+        "\(pieces.count) pieces")
+    }
+  }
+}
