@@ -24,7 +24,7 @@ struct OpenSession {
     diagnostics: Diagnostics
   ) async -> Result<OpenSession, ShellError> {
     wireLog?.attach(to: client)
-    let transcript = client.transcript(bufferLimit: 4096, overflow: .suspendReader)
+    let transcript = client.transcript(bufferLimit: 256, overflow: .suspendReader)
     do {
       try await connector.connect(client, to: endpoint)
       return .success(OpenSession(client: client, transcript: transcript))

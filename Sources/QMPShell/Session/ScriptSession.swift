@@ -12,7 +12,7 @@ public enum ScriptSession {
     // A few socket reads' worth of parsed messages in flight, not the client's default 256:
     // an event flood then waits in the kernel instead of growing memory (scripts/bench).
     var configuration = configuration
-    configuration.inboundBufferLimit = min(configuration.inboundBufferLimit, 8)
+    configuration.inboundBufferLimit = min(configuration.inboundBufferLimit, 2)
     let client = QMPClient(configuration: configuration)
     // The connect, the handshake and every command run on the event loop of the client's
     // socket: a reply read there resumes the command at once, on the same thread (about
