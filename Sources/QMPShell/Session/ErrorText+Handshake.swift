@@ -1,0 +1,27 @@
+import AsyncProtocol
+import QMPClient
+
+extension ErrorText {
+  /// Why a connection that was made could not become a session, saying at which step the
+  /// peer went away: "connection closed by peer" alone does not tell a socket that closes at
+  /// once (another client holds the monitor, a crashing QEMU) from one that dies after it
+  /// greeted.
+  static func handshake(_ underlying: any Error, client: QMPClient) -> String {
+    let text = describe(underlying)
+    guard isEndOfFile(underlying) else { return text }
+    switch client.configuration.mode {
+    case .guestAgent:
+      return text + " before the guest agent answered guest-sync-delimited"
+    case .qmp:
+      return client.greeting == nil
+        ? text + " before the greeting was complete"
+        : text + " during capabilities negotiation"
+    }
+  }
+
+  private static func isEndOfFile(_ error: any Error) -> Bool {
+    if error is PeerClosedError { return true }
+    if case .truncatedMessage? = error as? QMPClientError { return true }
+    return false
+  }
+}
