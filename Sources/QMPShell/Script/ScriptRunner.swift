@@ -82,7 +82,8 @@ public struct ScriptRunner: Sendable {
       }
       if !schemaLoaded && Self.needsSchema(line) {
         schemaLoaded = true
-        reader.schema = await SchemaLoader.load(from: client, diagnostics: diagnostics)
+        reader.schema = await SchemaLoader.load(
+          from: client, diagnostics: diagnostics, timeout: options.timeout)
       }
       let outcome: ReadOutcome
       do {
