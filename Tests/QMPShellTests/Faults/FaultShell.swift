@@ -13,7 +13,7 @@ struct FaultRun: Sendable {
   var stdoutLines: Int
   var stdoutBytes: Int
   var stderr: String
-  /// The child's own peak resident set (wait4's `ru_maxrss`), in KiB.
+  /// The shell's own peak resident set (`ru_maxrss` as GNU time reports it), in KiB.
   var peakRSSKiB: Int
   /// From spawn to reap.
   var elapsed: Duration
@@ -27,10 +27,14 @@ struct FaultRun: Sendable {
 ///
 /// Unlike ``ShellBinary``, standard output and standard error are pipes drained by their own
 /// threads while the child runs (a shell printing a million events must never block on a full
-/// pipe, and the test must see its real pipe behaviour), and the child is reaped with `wait4`,
-/// which gives that one child's peak RSS even while other tests run children in parallel
-/// (`RUSAGE_CHILDREN` would mix them). A run that outlives `limit` is killed and the test fails
-/// with ``FaultShell/Hung`` instead of hanging.
+/// pipe, and the test must see its real pipe behaviour). A run that outlives `limit` is killed
+/// and the test fails with ``FaultShell/Hung`` instead of hanging.
+///
+/// The peak RSS comes from GNU time (`/usr/bin/time -f %M`), which forks and execs the shell.
+/// Our own `wait4` cannot give it: posix_spawn execs from a vfork, and Linux carries the
+/// parent's high-water mark into the child's `ru_maxrss` at exec, so every child would report
+/// at least this test process's peak (measured: the same 115 MiB for every run). `time` is a
+/// small process, and its child starts from a true fork of it.
 enum FaultShell {
   struct Hung: Error, CustomStringConvertible {
     var arguments: [String]
@@ -47,6 +51,11 @@ enum FaultShell {
   ) async throws -> FaultRun {
     let directory = try TemporaryDirectory(prefix: "qf")
     defer { directory.remove() }
+    let gnuTime = "/usr/bin/time"
+    guard access(gnuTime, X_OK) == 0 else {
+      throw TestSupportError("\(gnuTime) is missing: install GNU time (apt-get install time)")
+    }
+    let rssPath = directory.file("rss")
     let inputPath = directory.file("in")
     try Data(input).write(to: URL(fileURLWithPath: inputPath))
 
@@ -56,8 +65,8 @@ enum FaultShell {
     let pid: pid_t
     do {
       pid = try spawn(
-        ShellBinary.url.path, arguments, stdin: inputPath, stdout: output.write,
-        stderr: errors.write)
+        gnuTime, ["-f", "%M", "-o", rssPath, ShellBinary.url.path] + arguments, stdin: inputPath,
+        stdout: output.write, stderr: errors.write)
     } catch {
       for fd in [output.read, output.write, errors.read, errors.write] { close(fd) }
       throw error
@@ -74,7 +83,8 @@ enum FaultShell {
         await reaper.value
       }
     } catch {
-      kill(pid, SIGKILL)
+      // The whole group: `time` and the shell under it (which would keep the pipes open).
+      kill(-pid, SIGKILL)
       _ = await reaper.value
       let stderr = await stderrDrain.value
       _ = await stdoutDrain.value
@@ -83,10 +93,14 @@ enum FaultShell {
     let elapsed = ContinuousClock.now - start
     let stdout = await stdoutDrain.value
     let stderr = await stderrDrain.value
+    // GNU time writes "Command exited with non-zero status N" first, then the format.
+    let report = (try? String(contentsOfFile: rssPath, encoding: .utf8)) ?? ""
+    guard let peak = report.split(separator: "\n").last.flatMap({ Int($0) }) else {
+      throw TestSupportError("GNU time reported no peak RSS: \(report)")
+    }
     return FaultRun(
       status: reaped.status, stdout: stdout.text, stdoutLines: stdout.newlines,
-      stdoutBytes: stdout.total, stderr: stderr.text, peakRSSKiB: reaped.peakRSSKiB,
-      elapsed: elapsed)
+      stdoutBytes: stdout.total, stderr: stderr.text, peakRSSKiB: peak, elapsed: elapsed)
   }
 
   /// Spawns with stdin from `stdin` (a file), an empty signal mask and default dispositions,
@@ -112,7 +126,10 @@ enum FaultShell {
     sigdelset(&allSignals, SIGKILL)
     sigdelset(&allSignals, SIGSTOP)
     posix_spawnattr_setsigdefault(&attributes, &allSignals)
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+    // A process group of its own, so that a hung run can be killed with everything under it.
+    posix_spawnattr_setpgroup(&attributes, 0)
+    posix_spawnattr_setflags(
+      &attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
 
     let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
     defer { for pointer in argv { free(pointer) } }
@@ -171,16 +188,14 @@ enum FaultShell {
   }
 
   private struct Reaped: Sendable {
+    /// GNU time passes the shell's exit code on, and 128 + N when signal N killed it.
     var status: Int32
-    var peakRSSKiB: Int
 
     static func wait(for pid: pid_t) -> Reaped {
       var status: Int32 = 0
-      var usage = rusage()
-      while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+      while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
       let signal = status & 0x7F
-      let code = signal == 0 ? (status >> 8) & 0xFF : 128 + signal
-      return Reaped(status: code, peakRSSKiB: usage.ru_maxrss)
+      return Reaped(status: signal == 0 ? (status >> 8) & 0xFF : 128 + signal)
     }
   }
 }
