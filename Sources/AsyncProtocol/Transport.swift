@@ -16,15 +16,15 @@ enum Transport {
   /// A decoded inbound stream; outbound bytes are written on the channel directly.
   typealias Stream<Message: Sendable> = NIOAsyncChannel<[Message], Never>
 
-  /// Connects to `endpoint`.
+  /// Connects to `endpoint`; the channel lives on `eventLoop`.
   static func dial<Codec: MessageCodec>(
-    _ endpoint: Endpoint, codec: Codec, configuration: SessionConfiguration,
-    attempt: ConnectAttempt
+    _ endpoint: Endpoint, on eventLoop: any EventLoop, codec: Codec,
+    configuration: SessionConfiguration, attempt: ConnectAttempt
   ) async throws -> Stream<Codec.Message> {
     // NIO enforces its own connect timeout (10 s by default); ours is enforced by the
     // attempt, so NIO's only has to be no shorter.
     let nioTimeout = configuration.connectTimeout.map { TimeAmount($0) + .seconds(1) }
-    let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+    let bootstrap = ClientBootstrap(group: eventLoop)
       .connectTimeout(nioTimeout ?? .hours(1))
     let initializer: @Sendable (any Channel) -> EventLoopFuture<Stream<Codec.Message>> = {
       channel in
@@ -43,11 +43,12 @@ enum Transport {
   /// Listens on `endpoint`, takes the first peer, then closes the listener (and removes its
   /// socket file) so that a second peer is refused.
   static func acceptOne<Codec: MessageCodec>(
-    _ endpoint: Endpoint, codec: Codec, configuration: SessionConfiguration,
-    attempt: ConnectAttempt, onListening: (@Sendable (Endpoint) async -> Void)?
+    _ endpoint: Endpoint, on eventLoop: any EventLoop, codec: Codec,
+    configuration: SessionConfiguration, attempt: ConnectAttempt,
+    onListening: (@Sendable (Endpoint) async -> Void)?
   ) async throws -> Stream<Codec.Message> {
     let claimed = FirstPeer()
-    let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+    let bootstrap = ServerBootstrap(group: eventLoop)
       .serverChannelOption(.backlog, value: 1)
       .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
     let initializer: @Sendable (any Channel) -> EventLoopFuture<Stream<Codec.Message>> = {

@@ -19,7 +19,11 @@ extension QMPClient {
       return
     }
     session.setInboundHook { message in
-      if case .json(let value) = message { observer(.received, value) }
+      switch message {
+      case .json(let value): observer(.received, value)
+      case .event(let event): observer(.received, event.json)
+      case .resetMarker, .malformed, .raw: break
+      }
       return message
     }
     session.setOutboundHook { message in

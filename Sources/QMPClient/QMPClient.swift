@@ -135,6 +135,10 @@ public final class QMPClient: Sendable {
   /// How many protocol warnings (id-less errors, malformed messages) arrived so far.
   public var warningCount: Int { router.state.withLock { $0.warnings } }
   public var runstate: Runstate { session.runstate }
+  /// The executor of the event loop that owns this client's socket (see
+  /// `ProtocolSession.taskExecutor`): a caller that runs lock-step commands from a task with
+  /// this preference gets each reply without a thread switch. Never block in such a task.
+  public var taskExecutor: any TaskExecutor { session.taskExecutor }
   /// The current runstate, then every change.
   public func runstateChanges() -> AsyncStream<Runstate> { session.runstateChanges() }
 

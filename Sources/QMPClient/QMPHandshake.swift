@@ -12,11 +12,9 @@ enum QMPHandshake {
     let greeting: QMPGreeting
     switch try await channel.receive() {
     case .json(let json):
-      do {
-        greeting = try QMPGreeting(json: json)
-      } catch {
-        throw QMPClientError.invalidGreeting("\(error) in \(json.serialized())")
-      }
+      greeting = try Self.greeting(json)
+    case .event(let event):
+      greeting = try Self.greeting(event.json)
     case .malformed(let error):
       throw QMPClientError.invalidGreeting("not JSON: \(error)")
     case .resetMarker:
@@ -57,6 +55,14 @@ enum QMPHandshake {
     }
   }
 
+  private static func greeting(_ json: JSONValue) throws -> QMPGreeting {
+    do {
+      return try QMPGreeting(json: json)
+    } catch {
+      throw QMPClientError.invalidGreeting("\(error) in \(json.serialized())")
+    }
+  }
+
   /// The guest agent's resynchronisation: 0xFF (resets the agent's parser, which may hold half
   /// a message from a previous client), then `guest-sync-delimited` with a random id. The
   /// agent answers with 0xFF and the id; everything before that 0xFF is stale and discarded.
@@ -89,7 +95,7 @@ enum QMPHandshake {
             "guest-sync-delimited failed: \(error.serialized())")
         }
         discarded += 1
-      case .malformed, .raw:
+      case .malformed, .raw, .event:
         discarded += 1
       }
     }

@@ -305,6 +305,8 @@ final class QMPRouter: Sendable {
       end(DisconnectReason.from(error, quitAnnounced: quit))
     case .message(.json(let json)):
       await handle(json)
+    case .message(.event(let event)):
+      await deliver(event)
     case .message(.resetMarker):
       if mode == .qmp { await warn(.unexpectedResetMarker) }
     case .message(.malformed(let error)):
@@ -333,12 +335,24 @@ final class QMPRouter: Sendable {
   }
 
   private func deliver(_ event: QMPEvent) async {
-    let (buffers, transcripts) = state.withLock { state in
+    let (buffers, transcripts, onlyTranscript) = state.withLock {
+      state -> (
+        [SubscriberBuffer<QMPEvent>], [SubscriberBuffer<TranscriptEntry>],
+        SubscriberBuffer<TranscriptEntry>?
+      ) in
       if event.name == "SHUTDOWN" { state.quitAnnounced = true }
+      // The shell's case during a flood: one transcript, no listeners; no arrays to build.
+      if state.events.isEmpty && state.transcripts.count == 1 {
+        return ([], [], state.transcripts.first?.value)
+      }
       return (
         state.events.values.filter { $0.filter.matches(event) }.map(\.buffer),
-        Array(state.transcripts.values)
+        Array(state.transcripts.values), nil
       )
+    }
+    if let onlyTranscript {
+      await onlyTranscript.offer(.event(event))
+      return
     }
     for buffer in buffers { await buffer.offer(event) }
     for buffer in transcripts { await buffer.offer(.event(event)) }

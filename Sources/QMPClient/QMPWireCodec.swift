@@ -10,6 +10,10 @@ public struct QMPWireCodec: MessageCodec {
   public enum Message: Sendable, Hashable {
     /// A complete JSON value.
     case json(JSONValue)
+    /// Inbound only: an event the decoder read without building its tree (most events are;
+    /// see `JSONStreamDecoder.nextQMP()`), so that printing it costs no parse and no
+    /// serialisation. Its `json` is still there, built on first use.
+    case event(QMPEvent)
     /// A 0xFF byte: inbound, the guest agent's sync sentinel; outbound, resets the peer's parser.
     case resetMarker
     /// A message that was not valid JSON. Recoverable: the decoder resynchronised after it, and
@@ -35,11 +39,9 @@ public struct QMPWireCodec: MessageCodec {
   public func encode(_ message: Message, into buffer: inout ByteBuffer) throws {
     switch message {
     case .json(let value):
-      var bytes: [UInt8] = []
-      bytes.reserveCapacity(128)
-      value.write(to: &bytes)
-      bytes.append(UInt8(ascii: "\n"))
-      buffer.writeBytes(bytes)
+      Self.writeLine(value, into: &buffer)
+    case .event(let event):
+      Self.writeLine(event.json, into: &buffer)
     case .resetMarker:
       buffer.writeInteger(UInt8(0xFF))
     case .raw(let bytes):
@@ -47,6 +49,14 @@ public struct QMPWireCodec: MessageCodec {
     case .malformed(let error):
       throw QMPClientError.cannotEncode("a malformed message (\(error))")
     }
+  }
+
+  private static func writeLine(_ value: JSONValue, into buffer: inout ByteBuffer) {
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(128)
+    value.write(to: &bytes)
+    bytes.append(UInt8(ascii: "\n"))
+    buffer.writeBytes(bytes)
   }
 }
 
@@ -75,7 +85,7 @@ public struct QMPWireDecoder: NIOSingleStepByteToMessageDecoder {
     -> DecodingState
   {
     take(&buffer)
-    while let item = stream.next() {
+    while let item = stream.nextQMP() {
       context.fireChannelRead(Self.wrapInboundOut(try Self.message(item)))
     }
     return .needMoreData
@@ -94,9 +104,9 @@ public struct QMPWireDecoder: NIOSingleStepByteToMessageDecoder {
   }
 
   public mutating func decode(buffer: inout ByteBuffer) throws -> InboundOut? {
-    if let item = stream.next() { return try Self.message(item) }
+    if let item = stream.nextQMP() { return try Self.message(item) }
     take(&buffer)
-    return try stream.next().map(Self.message)
+    return try stream.nextQMP().map(Self.message)
   }
 
   public mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> InboundOut? {
@@ -121,6 +131,13 @@ public struct QMPWireDecoder: NIOSingleStepByteToMessageDecoder {
     return try message(item)
   }
 
+  private static func message(_ item: QMPStreamItem) throws -> InboundOut {
+    switch item {
+    case .event(let event): return .event(event)
+    case .item(let item): return try message(item)
+    }
+  }
+
   private static func message(_ item: JSONStreamItem) throws -> InboundOut {
     switch item {
     case .value(let value): return .json(value)
@@ -137,6 +154,9 @@ extension QMPWireCodec.Message: CustomStringConvertible {
   public var description: String {
     switch self {
     case .json(let value): return value.serialized()
+    case .event(let event):
+      return event.compactJSON.map { String(decoding: $0, as: UTF8.self) }
+        ?? event.json.serialized()
     case .resetMarker: return "<0xFF>"
     case .malformed(let error): return "<malformed: \(error)>"
     case .raw(let bytes): return "<\(bytes.count) raw bytes>"

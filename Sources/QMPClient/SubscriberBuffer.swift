@@ -3,7 +3,12 @@ import Synchronization
 /// The bounded single-consumer queue behind every subscription.
 ///
 /// The router offers items one at a time (from the session's reader); the subscriber's task
-/// takes them with `next()`. What happens when it is full is the ``OverflowPolicy``.
+/// takes them with `next()`, or everything buffered at once with `nextBatch(reusing:)`. What
+/// happens when it is full is the ``OverflowPolicy``.
+///
+/// A waiting consumer is only woken up; it then takes what is there itself. So a consumer
+/// that reads in batches pays for one wake-up per burst, not one per item: during an event
+/// flood the reader keeps appending while the consumer is busy with the previous batch.
 final class SubscriberBuffer<Element: Sendable>: Sendable {
   private struct State {
     var items: [Element] = []
@@ -11,7 +16,8 @@ final class SubscriberBuffer<Element: Sendable>: Sendable {
     var dropped = 0
     var unreportedDrops = 0
     var finished = false
-    var consumer: CheckedContinuation<Element?, Never>?
+    /// The consumer, parked until an item or the end comes; resumed with no value.
+    var consumer: CheckedContinuation<Void, Never>?
     var producers: [CheckedContinuation<Void, Never>] = []
 
     var count: Int { items.count - head }
@@ -29,12 +35,25 @@ final class SubscriberBuffer<Element: Sendable>: Sendable {
       }
       return item
     }
+
+    mutating func takeConsumer() -> CheckedContinuation<Void, Never>? {
+      defer { consumer = nil }
+      return consumer
+    }
   }
 
   private enum Step {
-    case done
-    case handOver(CheckedContinuation<Element?, Never>)
+    case done(CheckedContinuation<Void, Never>?)
     case wait
+  }
+
+  private enum Take<Value> {
+    /// A value plus the producers to wake.
+    case ready(Value, [CheckedContinuation<Void, Never>])
+    /// Finished and drained, cancelled, or another consumer is waiting.
+    case end
+    /// Nothing yet.
+    case empty
   }
 
   let limit: Int
@@ -55,14 +74,10 @@ final class SubscriberBuffer<Element: Sendable>: Sendable {
   func offer(_ item: Element) async {
     while true {
       let step = state.withLock { state -> Step in
-        if state.finished { return .done }
-        if let consumer = state.consumer {
-          state.consumer = nil
-          return .handOver(consumer)
-        }
+        if state.finished { return .done(nil) }
         if state.count < limit {
           state.items.append(item)
-          return .done
+          return .done(state.takeConsumer())
         }
         switch policy {
         case .dropOldest:
@@ -70,15 +85,14 @@ final class SubscriberBuffer<Element: Sendable>: Sendable {
           state.items.append(item)
           state.dropped += 1
           state.unreportedDrops += 1
-          return .done
+          return .done(state.takeConsumer())
         case .suspendReader:
           return .wait
         }
       }
       switch step {
-      case .done: return
-      case .handOver(let consumer):
-        consumer.resume(returning: item)
+      case .done(let consumer):
+        consumer?.resume()
         return
       case .wait:
         await withCheckedContinuation { (producer: CheckedContinuation<Void, Never>) in
@@ -93,19 +107,16 @@ final class SubscriberBuffer<Element: Sendable>: Sendable {
     }
   }
 
-  /// No more items will come; the consumer gets what is buffered, then nil. A producer
+  /// No more items will come; the consumer gets what is buffered, then the end. A producer
   /// waiting for room gives up.
   func finish() {
     let (consumer, producers) = state.withLock {
-      state -> (CheckedContinuation<Element?, Never>?, [CheckedContinuation<Void, Never>]) in
+      state -> (CheckedContinuation<Void, Never>?, [CheckedContinuation<Void, Never>]) in
       state.finished = true
-      defer {
-        state.consumer = nil
-        state.producers = []
-      }
-      return (state.count == 0 ? state.consumer : nil, state.producers)
+      defer { state.producers = [] }
+      return (state.takeConsumer(), state.producers)
     }
-    consumer?.resume(returning: nil)
+    consumer?.resume()
     for producer in producers { producer.resume() }
   }
 
@@ -113,88 +124,132 @@ final class SubscriberBuffer<Element: Sendable>: Sendable {
   /// final entry of a transcript, which must arrive without making anybody wait.
   func finish(last item: Element) {
     let (consumer, producers) = state.withLock {
-      state -> (CheckedContinuation<Element?, Never>?, [CheckedContinuation<Void, Never>]) in
+      state -> (CheckedContinuation<Void, Never>?, [CheckedContinuation<Void, Never>]) in
       guard !state.finished else { return (nil, []) }
       state.finished = true
-      defer {
-        state.consumer = nil
-        state.producers = []
-      }
-      if state.consumer == nil { state.items.append(item) }
-      return (state.consumer, state.producers)
+      state.items.append(item)
+      defer { state.producers = [] }
+      return (state.takeConsumer(), state.producers)
     }
-    consumer?.resume(returning: item)
+    consumer?.resume()
     for producer in producers { producer.resume() }
   }
 
   /// The consumer went away: drop everything and release a waiting producer.
   func cancel() {
     let (consumer, producers) = state.withLock {
-      state -> (CheckedContinuation<Element?, Never>?, [CheckedContinuation<Void, Never>]) in
+      state -> (CheckedContinuation<Void, Never>?, [CheckedContinuation<Void, Never>]) in
       state.finished = true
       state.items.removeAll()
       state.head = 0
-      defer {
-        state.consumer = nil
-        state.producers = []
-      }
-      return (state.consumer, state.producers)
+      defer { state.producers = [] }
+      return (state.takeConsumer(), state.producers)
     }
-    consumer?.resume(returning: nil)
+    consumer?.resume()
     for producer in producers { producer.resume() }
   }
 
   /// The next item; nil once finished and drained, or when the calling task is cancelled.
   /// One consumer at a time: a second concurrent call returns nil.
   func next() async -> Element? {
-    // Fast path: something is buffered, so no continuation is needed.
-    if case .ready(let item, let producer) = state.withLock({ take(&$0, waiter: nil) }) {
-      producer?.resume()
-      return item
+    while true {
+      switch state.withLock({ takeOne(&$0) }) {
+      case .ready(let item, let producers):
+        for producer in producers { producer.resume() }
+        return item
+      case .end:
+        return nil
+      case .empty:
+        await park()
+      }
     }
-    return await withTaskCancellationHandler {
-      await withCheckedContinuation { (consumer: CheckedContinuation<Element?, Never>) in
-        switch state.withLock({ take(&$0, waiter: consumer) }) {
-        case .ready(let item, let producer):
-          producer?.resume()
-          consumer.resume(returning: item)
-        case .waiting:
-          break
+  }
+
+  /// Everything buffered, oldest first (at least one item); empty once finished and drained,
+  /// or when the calling task is cancelled. `spare` is an array the caller is done with: its
+  /// storage is reused for the next batch, so a consumer that hands back each batch does not
+  /// allocate. One consumer at a time, as with ``next()``.
+  func nextBatch(reusing spare: [Element]) async -> [Element] {
+    var spare = spare
+    spare.removeAll(keepingCapacity: true)
+    while true {
+      switch state.withLock({ takeAll(&$0, spare: &spare) }) {
+      case .ready(let batch, let producers):
+        for producer in producers { producer.resume() }
+        return batch
+      case .end:
+        return []
+      case .empty:
+        await park()
+      }
+    }
+  }
+
+  /// Waits until an item or the end may be there (or the task is cancelled). Returns at once
+  /// when there already is something, or when another consumer is parked (the caller's next
+  /// take then reports the end).
+  private func park() async {
+    await withTaskCancellationHandler {
+      await withCheckedContinuation { (consumer: CheckedContinuation<Void, Never>) in
+        let resumeNow = state.withLock { state -> Bool in
+          if state.count > 0 || state.unreportedDrops > 0 || state.finished
+            || state.consumer != nil || Task.isCancelled
+          {
+            return true
+          }
+          state.consumer = consumer
+          return false
         }
+        if resumeNow { consumer.resume() }
       }
     } onCancel: {
-      let consumer = state.withLock { state -> CheckedContinuation<Element?, Never>? in
-        defer { state.consumer = nil }
-        return state.consumer
-      }
-      consumer?.resume(returning: nil)
+      state.withLock { $0.takeConsumer() }?.resume()
     }
   }
 
-  private enum Take {
-    /// An item (or nil: the end) plus a producer to wake.
-    case ready(Element?, CheckedContinuation<Void, Never>?)
-    /// Nothing yet; the waiter was parked (or there was none to park).
-    case waiting
-  }
-
-  /// Takes the next item; when there is none, parks `waiter` (if given) as the consumer.
-  private func take(_ state: inout State, waiter: CheckedContinuation<Element?, Never>?) -> Take {
+  private func takeOne(_ state: inout State) -> Take<Element> {
     if state.unreportedDrops > 0, let dropMarker {
       let count = state.unreportedDrops
       state.unreportedDrops = 0
-      return .ready(dropMarker(count), nil)
+      return .ready(dropMarker(count), [])
     }
     if let item = state.popFirst() {
       // Wake a waiting producer only once half the buffer is free: waking it for every item
       // makes producer and consumer ping-pong one element at a time (measured about 3x slower
       // than letting the producer refill a batch).
       let wake = !state.producers.isEmpty && state.count <= limit / 2
-      return .ready(item, wake ? state.producers.removeFirst() : nil)
+      return .ready(item, wake ? [state.producers.removeFirst()] : [])
     }
-    if state.finished || state.consumer != nil || Task.isCancelled { return .ready(nil, nil) }
-    guard let waiter else { return .waiting }
-    state.consumer = waiter
-    return .waiting
+    if state.finished || state.consumer != nil || Task.isCancelled { return .end }
+    return .empty
+  }
+
+  private func takeAll(_ state: inout State, spare: inout [Element]) -> Take<[Element]> {
+    var marker: Element?
+    if state.unreportedDrops > 0, let dropMarker {
+      marker = dropMarker(state.unreportedDrops)
+      state.unreportedDrops = 0
+    }
+    if state.count == 0 {
+      if let marker { return .ready([marker], []) }
+      if state.finished || state.consumer != nil || Task.isCancelled { return .end }
+      return .empty
+    }
+    var batch: [Element]
+    if state.head == 0 && marker == nil {
+      // Hand over the whole array and keep the caller's spare storage for what comes next.
+      swap(&state.items, &spare)
+      batch = spare
+      spare = []
+    } else {
+      batch = []
+      batch.reserveCapacity(state.count + 1)
+      if let marker { batch.append(marker) }
+      batch.append(contentsOf: state.items[state.head...])
+      state.items.removeAll(keepingCapacity: true)
+    }
+    state.head = 0
+    defer { state.producers = [] }
+    return .ready(batch, state.producers)
   }
 }

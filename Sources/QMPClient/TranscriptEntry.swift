@@ -38,6 +38,17 @@ public struct TranscriptSubscription: AsyncSequence, Sendable {
   /// Stops the subscription now.
   public func cancel() { handle.cancel() }
 
+  /// Every entry buffered so far, in order (at least one; waits for it); empty once the
+  /// transcript has ended and was read to the end, or when the calling task is cancelled.
+  ///
+  /// For consumers that write out what they read: taking a burst at once costs one wake-up
+  /// and lets them make one write of it, where ``Iterator/next()`` costs both per entry (an
+  /// event flood is a million entries). Pass the previous batch as `spare` to reuse its
+  /// storage. Do not mix with an iterator running at the same time: one reader at a time.
+  public func nextBatch(reusing spare: [TranscriptEntry] = []) async -> [TranscriptEntry] {
+    await handle.buffer.nextBatch(reusing: spare)
+  }
+
   public func makeAsyncIterator() -> Iterator { Iterator(handle: handle) }
 
   public struct Iterator: AsyncIteratorProtocol {

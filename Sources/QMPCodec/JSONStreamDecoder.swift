@@ -67,6 +67,8 @@ public struct JSONStreamDecoder: Sendable {
   private var pending: JSONStreamItem?
   /// The parser's stacks, reused from message to message.
   private var workspace = JSONParserWorkspace()
+  /// The compactor's stacks (``nextQMP()``), reused likewise.
+  private var compactor = JSONCompactor.Workspace()
 
   /// - Parameters:
   ///   - maximumMessageSize: bytes a single message may take (QEMU's own limit is 64 MiB).
@@ -95,9 +97,26 @@ public struct JSONStreamDecoder: Sendable {
 
   /// The next complete item, or `nil` when more bytes are needed.
   public mutating func next() -> JSONStreamItem? {
+    switch nextItem(eventShortcut: false) {
+    case .item(let item)?: return item
+    case .event(let event)?: return .value(event.json)
+    case nil: return nil
+    }
+  }
+
+  /// Like ``next()``, but a QMP event simple enough to print exactly without a tree comes
+  /// back as ``QMPStreamItem/event(_:)``: checked and compacted, its ``QMPEvent/compactJSON``
+  /// set, its tree built only if somebody asks for it. Everything else (replies, greetings,
+  /// events with escapes, fractions or deep nesting, malformed input) comes as ``next()``
+  /// returns it. The cost for a reply is a look at its first member.
+  public mutating func nextQMP() -> QMPStreamItem? {
+    nextItem(eventShortcut: true)
+  }
+
+  private mutating func nextItem(eventShortcut: Bool) -> QMPStreamItem? {
     if let item = pending {
       pending = nil
-      return item
+      return .item(item)
     }
     while true {
       let wasDiscarding = discarding
@@ -105,30 +124,46 @@ public struct JSONStreamDecoder: Sendable {
       case .needMore:
         if !discarding && mode != .between && scanIndex - messageStart > maximumMessageSize {
           discarding = true
-          return .error(
-            JSONStreamError(
-              .tooLarge(limit: maximumMessageSize),
-              streamOffset: bufferStreamOffset + messageStart))
+          return .item(
+            .error(
+              JSONStreamError(
+                .tooLarge(limit: maximumMessageSize),
+                streamOffset: bufferStreamOffset + messageStart)))
         }
         return nil
       case .complete(let end):
         discarding = false
         if wasDiscarding { continue }
-        return parseMessage(messageStart..<end)
+        if eventShortcut, let event = compactEvent(messageStart..<end) { return .event(event) }
+        return .item(parseMessage(messageStart..<end))
       case .broken(let end):
         discarding = false
         if wasDiscarding { continue }
-        return parseMessage(messageStart..<end)
+        return .item(parseMessage(messageStart..<end))
       case .reset(let at, let interrupted):
         discarding = false
         if interrupted && !wasDiscarding {
           pending = .resetMarker
-          return parseMessage(messageStart..<at)
+          return .item(parseMessage(messageStart..<at))
         }
-        return .resetMarker
+        return .item(.resetMarker)
       }
     }
   }
+
+  /// The event in `range` through ``JSONCompactor``, or nil when it is not one it can take.
+  private mutating func compactEvent(_ range: Range<Int>) -> QMPEvent? {
+    guard range.count <= Self.maximumShortcutSize,
+      range.count > 0 && buffer[range.lowerBound] == UInt8(ascii: "{")
+    else { return nil }
+    return buffer.withUnsafeBufferPointer { whole in
+      QMPEvent.compact(UnsafeBufferPointer(rebasing: whole[range]), workspace: &compactor)
+    }
+  }
+
+  /// Messages larger than this always go through the parser: events are small, and a big
+  /// reply should not be scanned twice.
+  static let maximumShortcutSize = 1 << 16
 
   /// Call at the end of the stream, until it returns `nil`: it returns what ``next()`` would,
   /// then the unfinished message (a bare number is complete at the end; anything else is
@@ -271,6 +306,20 @@ public struct JSONStreamDecoder: Sendable {
 
       case .container:
         while i < n {
+          if inString && !escaped {
+            // Most bytes of a message are inside strings: skip the plain ones in a tight
+            // loop (the only bytes that matter there are these four).
+            while i < n {
+              let byte = bytes[i]
+              if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte == 0x0A
+                || byte == 0xFF
+              {
+                break
+              }
+              i += 1
+            }
+            if i == n { break }
+          }
           let byte = bytes[i]
           if inString {
             if escaped {

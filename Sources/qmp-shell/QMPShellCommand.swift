@@ -126,17 +126,6 @@ struct QMPShellCommand: AsyncParsableCommand {
       valueName: "FILE"))
   var logfile: String?
 
-  /// Opens the `-l` log, or says why it cannot (a usage error: nothing has happened yet).
-  func openWireLog() throws -> WireLog? {
-    guard let logfile else { return nil }
-    do {
-      return try WireLog(path: logfile)
-    } catch {
-      printError(error.description)
-      throw ExitCode(2)
-    }
-  }
-
   @OptionGroup var launchOptions: LaunchOptions
 
   mutating func validate() throws {
@@ -155,141 +144,22 @@ struct QMPShellCommand: AsyncParsableCommand {
     }
   }
 
+  /// The parsed values, for ``ShellInvocation`` to act on.
+  var invocation: ShellInvocation {
+    ShellInvocation(
+      address: address, commands: commands, dryRun: dryRun, hmp: hmp, schemaFile: schemaFile,
+      pretty: pretty, scriptFile: scriptFile, returnValue: returnValue, noEvents: noEvents,
+      keepGoing: keepGoing, waitEvent: waitEvent, matches: matches, timeout: timeout,
+      connectTimeout: connectTimeout, color: color, history: history, verbose: verbose,
+      logfile: logfile, launch: launchOptions.settings)
+  }
+
   func run() async throws {
-    if dryRun {
-      try runDryRun()
-      return
-    }
-    let environment = ProcessEnvironment.current
-    let target: SessionTarget
     do {
-      target = try launchOptions.target(address: address, environment: environment)
+      try await invocation.run()
     } catch {
-      printError(error.message)
-      throw ExitCode(2)
+      throw ExitCode(error.status)
     }
-    let wireLog = try openWireLog()
-    let source: ScriptSource
-    if !commands.isEmpty {
-      source = .commands(
-        commands.flatMap {
-          $0.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        })
-    } else if let scriptFile {
-      source = .file(scriptFile)
-    } else if isatty(STDIN_FILENO) == 0 {
-      source = .standardInput
-    } else {
-      let status = await runInteractive(target: target, environment: environment, wireLog: wireLog)
-      if status != .success { throw ExitCode(status.rawValue) }
-      return
-    }
-    let status = await runScript(
-      target: target, source: source, environment: environment, wireLog: wireLog)
-    if status != .success { throw ExitCode(status.rawValue) }
-  }
-
-  private func runInteractive(
-    target: SessionTarget, environment: [String: String], wireLog: WireLog?
-  ) async
-    -> ExitStatus
-  {
-    let isTerminal = isatty(STDOUT_FILENO) == 1
-    let useColor = color.resolve(isTerminal: isTerminal, environment: environment)
-    let output = OutputOptions(
-      style: pretty ? .pretty : .compact, colors: useColor ? .default : nil,
-      returnValueOnly: returnValue, showEvents: !noEvents, hmpText: hmp,
-      escapeControlCharacters: isTerminal)
-    var options = InteractiveOptions(
-      mode: hmp ? .hmp : .qmp, output: output,
-      historyPath: history ?? LineEditorConfiguration.defaultHistoryPath(),
-      timeout: timeout.map { .seconds($0) }, echoCommands: verbose)
-    options.wireLog = wireLog
-    var configuration = QMPClient.Configuration()
-    configuration.connectTimeout = .seconds(connectTimeout ?? launchOptions.defaultConnectTimeout)
-    launchOptions.configure(&configuration)
-    return await target.run(retryFor: connectTimeout.map { .seconds($0) }, environment: environment)
-    {
-      [configuration, options] endpoint, connector in
-      await InteractiveSession.run(
-        endpoint: endpoint, configuration: configuration, connector: connector, options: options)
-    }
-  }
-
-  private func runScript(
-    target: SessionTarget, source: ScriptSource, environment: [String: String], wireLog: WireLog?
-  )
-    async -> ExitStatus
-  {
-    let useColor = color.resolve(isTerminal: isatty(STDOUT_FILENO) == 1, environment: environment)
-    let output = OutputOptions(
-      style: pretty ? .pretty : .compact, colors: useColor ? .default : nil,
-      returnValueOnly: returnValue, showEvents: !noEvents, hmpText: hmp,
-      escapeControlCharacters: isatty(STDOUT_FILENO) == 1)
-    var eventWait: EventWait?
-    if let waitEvent {
-      let pairs = matches.map { match -> (key: String, value: JSONValue) in
-        let equals = match.firstIndex(of: "=")!
-        return (String(match[..<equals]), .string(String(match[match.index(after: equals)...])))
-      }
-      eventWait = EventWait(name: waitEvent, filter: .name(waitEvent, data: pairs))
-    }
-    var options = ScriptOptions(
-      source: source, mode: hmp ? .hmp : .qmp, timeout: timeout.map { .seconds($0) },
-      keepGoing: keepGoing, waitEvent: eventWait, output: output, usesSchema: !launchOptions.agent)
-    options.echoCommands = verbose
-    options.wireLog = wireLog
-    var configuration = QMPClient.Configuration()
-    configuration.connectTimeout = .seconds(connectTimeout ?? launchOptions.defaultConnectTimeout)
-    launchOptions.configure(&configuration)
-    // Watch the signals before connecting: one that comes early is not lost.
-    let signals = SignalCancellation()
-    let task = Task { [configuration, options] in
-      await target.run(retryFor: connectTimeout.map { .seconds($0) }, environment: environment) {
-        endpoint, connector in
-        await ScriptSession.run(
-          endpoint: endpoint, configuration: configuration, connector: connector, options: options)
-      }
-    }
-    signals.attach(task)
-    let status = await task.value
-    signals.cancel()
-    return status
-  }
-
-  private func runDryRun() throws {
-    var schema: QMPSchema?
-    if let schemaFile {
-      let bytes: [UInt8]
-      do {
-        bytes = try readFile(schemaFile)
-      } catch {
-        printError(error.description)
-        throw ExitCode(2)
-      }
-      do {
-        schema = try QMPSchema(contentsOf: bytes)
-      } catch {
-        printError("\(schemaFile): \(error)")
-        throw ExitCode(2)
-      }
-    }
-    let dryRun = DryRun(
-      mode: hmp ? .hmp : .qmp, style: pretty ? .pretty : .compact, schema: schema)
-    let lines: AnySequence<String> =
-      commands.isEmpty
-      ? AnySequence(StandardInputLines())
-      : AnySequence(
-        commands.lazy.flatMap {
-          $0.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        })
-    let outcome = dryRun.run(lines: lines) { text in
-      print(text, terminator: "")
-    }
-    if case .failure(let error) = outcome {
-      printError(error.description)
-    }
-    if outcome.exitStatus != 0 { throw ExitCode(outcome.exitStatus) }
   }
 
   /// Usage errors exit with status 2 (ArgumentParser's default is 64).
@@ -302,6 +172,14 @@ struct QMPShellCommand: AsyncParsableCommand {
     sigemptyset(&unblocked)
     sigprocmask(SIG_SETMASK, &unblocked, nil)
     DiagnosticLogging.bootstrap(environment: ProcessEnvironment.current)
+    if let invocation = ShellInvocation(fastParsing: CommandLine.arguments.dropFirst()) {
+      do {
+        try await invocation.run()
+      } catch {
+        Glibc.exit(error.status)
+      }
+      return
+    }
     do {
       var command = try parseAsRoot()
       if var asyncCommand = command as? AsyncParsableCommand {

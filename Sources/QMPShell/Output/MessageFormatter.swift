@@ -14,7 +14,19 @@ public struct MessageFormatter: Sendable {
   /// Appends an event, or nothing when events are not shown.
   public func append(event: QMPEvent, to out: inout [UInt8]) {
     guard options.showEvents else { return }
-    appendJSON(event.json, to: &out)
+    appendAlways(event: event, to: &out)
+  }
+
+  /// Appends an event even when events are not shown (the one `--wait-event` waited for).
+  /// Plain compact output copies the text the decoder already made (``QMPEvent/compactJSON``,
+  /// the same bytes the serializer would write) instead of serialising a tree.
+  public func appendAlways(event: QMPEvent, to out: inout [UInt8]) {
+    if options.style == .compact, options.colors == nil, let text = event.compactJSON {
+      out.append(contentsOf: text)
+      out.append(UInt8(ascii: "\n"))
+    } else {
+      appendJSON(event.json, to: &out)
+    }
   }
 
   /// Appends a reply. An error reply is printed as JSON unless only return values are wanted

@@ -32,6 +32,14 @@ public struct LineReader: Sendable {
     self.sourceName = sourceName
   }
 
+  /// Whether ``nextLine()`` may have to wait: no whole line is buffered and the descriptor
+  /// has nothing to read at this moment. (A regular file is always readable.)
+  public var mayBlock: Bool {
+    if atEnd || buffer[start...].contains(UInt8(ascii: "\n")) { return false }
+    var descriptor = pollfd(fd: fileDescriptor, events: Int16(POLLIN), revents: 0)
+    return poll(&descriptor, 1, 0) == 0
+  }
+
   /// The next line without its line end, or nil at end of input.
   public mutating func nextLine() throws(ScriptReadError) -> String? {
     while true {

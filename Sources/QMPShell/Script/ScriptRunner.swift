@@ -28,7 +28,11 @@ public struct ScriptRunner: Sendable {
       formatter: MessageFormatter(options: options.output),
       output: .standardStreams(stdout: stdout, diagnostics: diagnostics),
       waitFor: options.waitEvent?.filter)
-    let printing = Task { await printer.run(transcript) }
+    // On the client's loop, like the caller (see ScriptSession): the reply the printer
+    // takes from the transcript, and the runner it wakes, stay on that one thread.
+    let printing = Task(executorPreference: client.taskExecutor) {
+      await printer.run(transcript)
+    }
     var status = await runCommands(client: client, printer: printer)
     do {
       try await client.disconnect()
@@ -68,7 +72,7 @@ public struct ScriptRunner: Sendable {
     reading: while true {
       let line: String?
       do {
-        line = try lines.nextLine()
+        line = try await Self.nextLine(of: &lines)
       } catch {
         record(error.status, error.message)
         stopped = true
@@ -222,6 +226,24 @@ public struct ScriptRunner: Sendable {
 }
 
 extension ScriptRunner {
+  /// The next script line. A read that would wait for input (a pipe whose writer is slow)
+  /// runs on the global pool, not on the event loop this task prefers: a blocked loop could
+  /// not print the events that arrive meanwhile.
+  static func nextLine(of lines: inout ScriptLines) async throws(ShellError) -> String? {
+    guard lines.mayBlock else { return try lines.nextLine() }
+    var moved = lines
+    let result = await withTaskExecutorPreference(globalConcurrentExecutor) {
+      () -> Result<String?, ShellError> in
+      do throws(ShellError) {
+        return .success(try moved.nextLine())
+      } catch {
+        return .failure(error)
+      }
+    }
+    lines = moved
+    return try result.get()
+  }
+
   /// Whether a line gains from the schema: arguments to type, or `.help COMMAND`. A bare
   /// command name does not (QEMU itself says if it is unknown), so a script of plain
   /// `query-status` lines never pays for the ~200 KB schema.

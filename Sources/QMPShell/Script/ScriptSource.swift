@@ -33,6 +33,14 @@ struct ScriptLines {
 
   var storage: Storage
 
+  /// Whether ``nextLine()`` may have to wait for input.
+  var mayBlock: Bool {
+    switch storage {
+    case .list: false
+    case .reader(let reader): reader.mayBlock
+    }
+  }
+
   mutating func nextLine() throws(ShellError) -> String? {
     switch storage {
     case .list(let lines, let next):

@@ -14,7 +14,6 @@ final class TranscriptPrinter: Sendable {
     var expected: [JSONValue: Bool] = [:]
     var printed: Set<JSONValue> = []
     var printWaiters: [JSONValue: CheckedContinuation<Bool, Never>] = [:]
-    var eventFilter: EventFilter?
     var matchedEvent: QMPEvent?
     var matchWaiter: CheckedContinuation<QMPEvent?, Never>?
     var ended = false
@@ -25,11 +24,13 @@ final class TranscriptPrinter: Sendable {
   private let state = Mutex(State())
   private let formatter: MessageFormatter
   private let output: PrinterOutput
+  /// The `--wait-event` filter; only the printing task reads it.
+  private let eventFilter: EventFilter?
 
   init(formatter: MessageFormatter, output: PrinterOutput, waitFor filter: EventFilter? = nil) {
     self.formatter = formatter
     self.output = output
-    state.withLock { $0.eventFilter = filter }
+    self.eventFilter = filter
   }
 
   /// Why the connection ended, once the transcript said so.
@@ -90,73 +91,95 @@ final class TranscriptPrinter: Sendable {
   }
 
   /// Prints every entry until the transcript ends.
+  ///
+  /// Entries are taken in batches (whatever arrived while the previous batch was written) and
+  /// each batch's output goes out in one write: an event flood then costs one wake-up and one
+  /// `write(2)` per burst instead of per event. Waiters learn that their reply (or event) was
+  /// printed only after the write that holds it.
   func run(_ transcript: TranscriptSubscription) async {
     var bytes: [UInt8] = []
-    bytes.reserveCapacity(4096)
-    for await entry in transcript {
-      bytes.removeAll(keepingCapacity: true)
-      var printedID: JSONValue?
-      var matched: QMPEvent?
-      switch entry {
-      case .greeting:
-        break
-      case .event(let event):
-        let isMatch = state.withLock { state in
-          guard state.matchedEvent == nil, let filter = state.eventFilter, filter.matches(event)
-          else { return false }
-          state.matchedEvent = event
-          return true
-        }
-        if isMatch {
-          matched = event
-          // The awaited event is printed even when other events are not.
-          formatter.appendJSON(event.json, to: &bytes)
-        } else {
-          formatter.append(event: event, to: &bytes)
-        }
-      case .reply(let reply, let disposition):
-        switch disposition {
-        case .delivered:
-          guard let id = reply.id,
-            let showID = state.withLock({ $0.expected.removeValue(forKey: id) })
-          else { break }
-          if showID {
-            formatter.append(reply: reply, to: &bytes)
+    bytes.reserveCapacity(1 << 16)
+    var printedIDs: [JSONValue] = []
+    var matched: QMPEvent?
+    var matchFound = false
+    var batch: [TranscriptEntry] = []
+    var ended = false
+    while !ended {
+      batch = await transcript.nextBatch(reusing: batch)
+      if batch.isEmpty { break }
+      for entry in batch {
+        switch entry {
+        case .greeting:
+          break
+        case .event(let event):
+          if matched == nil, !matchFound, let eventFilter, eventFilter.matches(event) {
+            matched = event
+            // The awaited event is printed even when other events are not.
+            formatter.appendAlways(event: event, to: &bytes)
           } else {
-            var shown = reply
-            if case .object(var object) = shown.json {
-              object["id"] = nil
-              shown.json = .object(object)
-            }
-            formatter.append(reply: shown, to: &bytes)
+            formatter.append(event: event, to: &bytes)
           }
-          printedID = id
-        case .late:
-          output.warn("late reply (its command had stopped waiting): \(reply.json.serialized())")
-        case .unmatched:
-          output.warn("dropped a reply with an unknown id: \(reply.json.serialized())")
+        case .reply(let reply, let disposition):
+          switch disposition {
+          case .delivered:
+            guard let id = reply.id,
+              let showID = state.withLock({ $0.expected.removeValue(forKey: id) })
+            else { break }
+            if showID {
+              formatter.append(reply: reply, to: &bytes)
+            } else {
+              var shown = reply
+              if case .object(var object) = shown.json {
+                object["id"] = nil
+                shown.json = .object(object)
+              }
+              formatter.append(reply: shown, to: &bytes)
+            }
+            printedIDs.append(id)
+          case .late:
+            guard flush(&bytes, transcript) else { return }
+            output.warn("late reply (its command had stopped waiting): \(reply.json.serialized())")
+          case .unmatched:
+            guard flush(&bytes, transcript) else { return }
+            output.warn("dropped a reply with an unknown id: \(reply.json.serialized())")
+          }
+        case .warning(let warning):
+          guard flush(&bytes, transcript) else { return }
+          output.warn("\(warning)")
+        case .dropped(let count):
+          guard flush(&bytes, transcript) else { return }
+          output.warn("\(count) messages were dropped: output could not keep up")
+        case .disconnected(let reason):
+          state.withLock { $0.endReason = reason }
+          ended = true
         }
-      case .warning(let warning):
-        output.warn("\(warning)")
-      case .dropped(let count):
-        output.warn("\(count) messages were dropped: output could not keep up")
-      case .disconnected(let reason):
-        state.withLock { $0.endReason = reason }
+        if ended { break }
       }
-      if !bytes.isEmpty {
-        do {
-          try output.write(bytes)
-        } catch {
-          finish(outputClosed: true)
-          transcript.cancel()
-          return
-        }
+      guard flush(&bytes, transcript) else { return }
+      for id in printedIDs { markPrinted(id) }
+      printedIDs.removeAll(keepingCapacity: true)
+      if let event = matched, !matchFound {
+        matchFound = true
+        resolveMatch(event)
       }
-      if let printedID { markPrinted(printedID) }
-      if let matched { resolveMatch(matched) }
-      if case .disconnected = entry { break }
+      matched = nil
     }
     finish(outputClosed: false)
+  }
+
+  /// Writes what `bytes` holds (if anything) and empties it; false (after ending the
+  /// printer and the transcript) when the output was closed.
+  private func flush(_ bytes: inout [UInt8], _ transcript: TranscriptSubscription) -> Bool {
+    guard !bytes.isEmpty else { return true }
+    defer { bytes.removeAll(keepingCapacity: true) }
+    do {
+      try output.write(bytes)
+      return true
+    } catch {
+      finish(outputClosed: true)
+      transcript.cancel()
+      return false
+    }
   }
 
   private func markPrinted(_ id: JSONValue) {
@@ -170,6 +193,7 @@ final class TranscriptPrinter: Sendable {
 
   private func resolveMatch(_ event: QMPEvent) {
     let waiter = state.withLock { state in
+      state.matchedEvent = event
       defer { state.matchWaiter = nil }
       return state.matchWaiter
     }

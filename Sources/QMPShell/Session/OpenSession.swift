@@ -13,9 +13,18 @@ struct OpenSession {
     endpoint: Endpoint, configuration: QMPClient.Configuration, connector: Connector,
     wireLog: WireLog?, diagnostics: Diagnostics
   ) async -> Result<OpenSession, ShellError> {
-    let client = QMPClient(configuration: configuration)
+    await open(
+      QMPClient(configuration: configuration), endpoint: endpoint, connector: connector,
+      wireLog: wireLog, diagnostics: diagnostics)
+  }
+
+  /// Like the other `open`, with a client the caller made (to learn its executor first).
+  static func open(
+    _ client: QMPClient, endpoint: Endpoint, connector: Connector, wireLog: WireLog?,
+    diagnostics: Diagnostics
+  ) async -> Result<OpenSession, ShellError> {
     wireLog?.attach(to: client)
-    let transcript = client.transcript(bufferLimit: 4096, overflow: .suspendReader)
+    let transcript = client.transcript(bufferLimit: 256, overflow: .suspendReader)
     do {
       try await connector.connect(client, to: endpoint)
       return .success(OpenSession(client: client, transcript: transcript))

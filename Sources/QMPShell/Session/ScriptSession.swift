@@ -12,17 +12,24 @@ public enum ScriptSession {
     // A few socket reads' worth of parsed messages in flight, not the client's default 256:
     // an event flood then waits in the kernel instead of growing memory (scripts/bench).
     var configuration = configuration
-    configuration.inboundBufferLimit = min(configuration.inboundBufferLimit, 8)
-    let session: OpenSession
-    switch await OpenSession.open(
-      endpoint: endpoint, configuration: configuration, connector: connector,
-      wireLog: options.wireLog, diagnostics: diagnostics)
-    {
-    case .success(let opened): session = opened
-    case .failure(let error): return error.status
+    configuration.inboundBufferLimit = min(configuration.inboundBufferLimit, 2)
+    let client = QMPClient(configuration: configuration)
+    // The connect, the handshake and every command run on the event loop of the client's
+    // socket: a reply read there resumes the command at once, on the same thread (about
+    // one context switch per lock-step command instead of six). The runner leaves the loop
+    // for reads of standard input that would block.
+    return await withTaskExecutorPreference(client.taskExecutor) {
+      let session: OpenSession
+      switch await OpenSession.open(
+        client, endpoint: endpoint, connector: connector, wireLog: options.wireLog,
+        diagnostics: diagnostics)
+      {
+      case .success(let opened): session = opened
+      case .failure(let error): return error.status
+      }
+      let runner = ScriptRunner(options: options, diagnostics: diagnostics)
+      let status = await runner.run(client: session.client, transcript: session.transcript)
+      return Task.isCancelled && status == .success ? .interrupted : status
     }
-    let runner = ScriptRunner(options: options, diagnostics: diagnostics)
-    let status = await runner.run(client: session.client, transcript: session.transcript)
-    return Task.isCancelled && status == .success ? .interrupted : status
   }
 }

@@ -14,20 +14,20 @@ import Testing
       defer { directory.remove() }
       let shell = try ShellTerminal(
         address: qemu.monitorAddresses[0].description, history: directory.file("history"))
-      try shell.expect("Connected to QEMU 7.2")
-      try shell.expect("(QEMU) ")
+      try await shell.expect("Connected to QEMU 7.2")
+      try await shell.expect("(QEMU) ")
       try shell.send("human-monitor-command command-line='info sta")
-      try shell.expect("info sta")
+      try await shell.expect("info sta")
       // `stop` through the other monitor: QEMU sends STOP to every monitor.
       let other = try await ShellBinary.run([qemu.monitorAddresses[1].description, "-c", "stop"])
       #expect(other.status == 0)
-      try shell.expect(#""event":"STOP""#)
+      try await shell.expect(#""event":"STOP""#)
       // The half-typed line is drawn again below the event, and finishing it sends all of it.
-      try shell.expect("info sta")
+      try await shell.expect("info sta")
       try shell.send("tus'" + Key.enter)
-      try shell.expect("VM status: paused")
+      try await shell.expect("VM status: paused")
       try shell.send(Key.endOfFile)
-      #expect(try shell.terminal.waitForExit() == 0)
+      #expect(try await shell.terminal.waitForExit() == 0)
     }
   }
 
@@ -38,26 +38,26 @@ import Testing
       let shell = try ShellTerminal(
         address: qemu.address.description, history: directory.file("history"),
         extraArguments: ["-v"])
-      try shell.expect("(QEMU) ")
+      try await shell.expect("(QEMU) ")
       // `query-mach` has one completion; the shell adds a blank after it.
       try shell.send("query-mach" + Key.tab)
-      try shell.expect("query-machines ")
+      try await shell.expect("query-machines ")
       try shell.send(Key.enter)
-      try shell.expect(#"{"return":[{"#)
+      try await shell.expect(#"{"return":[{"#)
       try shell.send("blockdev-add node-na" + Key.tab)
-      try shell.expect("node-name=")
+      try await shell.expect("node-name=")
       try shell.send("disk0 dri" + Key.tab)
-      try shell.expect("driver=")
+      try await shell.expect("driver=")
       try shell.send("ra" + Key.tab)
-      try shell.expect("raw")
+      try await shell.expect("raw")
       try shell.send("file=nothing" + Key.enter)
       // -v shows what was sent: every completed word made it into the command.
-      try shell.expect(
+      try await shell.expect(
         #"{"execute":"blockdev-add","arguments":{"node-name":"disk0","driver":"raw","file":"nothing"}}"#
       )
-      try shell.expect(#""error""#)
+      try await shell.expect(#""error""#)
       try shell.send(Key.endOfFile)
-      #expect(try shell.terminal.waitForExit() == 0)
+      #expect(try await shell.terminal.waitForExit() == 0)
     }
   }
 
@@ -68,23 +68,23 @@ import Testing
       let history = directory.file("history")
       do {
         let shell = try ShellTerminal(address: qemu.address.description, history: history)
-        try shell.expect("(QEMU) ")
+        try await shell.expect("(QEMU) ")
         try shell.send("  query-name  " + Key.enter)
-        try shell.expect(#"{"return":{}}"#)
+        try await shell.expect(#"{"return":{}}"#)
         try shell.send(Key.endOfFile)
-        #expect(try shell.terminal.waitForExit() == 0)
+        #expect(try await shell.terminal.waitForExit() == 0)
       }
       let attributes = try FileManager.default.attributesOfItem(atPath: history)
       #expect((attributes[.posixPermissions] as? Int) == 0o600)
       #expect(try String(contentsOfFile: history, encoding: .utf8) == "query-name\n")
       let shell = try ShellTerminal(address: qemu.address.description, history: history)
-      try shell.expect("(QEMU) ")
+      try await shell.expect("(QEMU) ")
       try shell.send(Key.up)
-      try shell.expect("query-name")
+      try await shell.expect("query-name")
       try shell.send(Key.enter)
-      try shell.expect(#"{"return":{}}"#)
+      try await shell.expect(#"{"return":{}}"#)
       try shell.send(Key.endOfFile)
-      #expect(try shell.terminal.waitForExit() == 0)
+      #expect(try await shell.terminal.waitForExit() == 0)
     }
   }
 
@@ -94,16 +94,16 @@ import Testing
       defer { directory.remove() }
       let shell = try ShellTerminal(
         address: qemu.address.description, history: directory.file("history"))
-      try shell.expect("(QEMU) ")
+      try await shell.expect("(QEMU) ")
       try shell.send("query-st")
-      try shell.expect("query-st")
+      try await shell.expect("query-st")
       try shell.send(Key.interrupt)
-      try shell.expect("(QEMU) ")
+      try await shell.expect("(QEMU) ")
       try shell.send("query-name" + Key.enter)
       // Had the discarded text stayed, the command would be `query-stquery-name`.
-      try shell.expect(#"{"return":{}}"#)
+      try await shell.expect(#"{"return":{}}"#)
       try shell.send(Key.endOfFile)
-      #expect(try shell.terminal.waitForExit() == 0)
+      #expect(try await shell.terminal.waitForExit() == 0)
     }
   }
 
@@ -120,17 +120,17 @@ import Testing
       defer { directory.remove() }
       let shell = try ShellTerminal(
         address: server.address.description, history: directory.file("history"))
-      try shell.expect("(QEMU) ")
+      try await shell.expect("(QEMU) ")
       try shell.send("slow" + Key.enter)
       try await withTimeout(.seconds(10)) { await received.wait() }
       try shell.send(Key.interrupt)
-      try shell.expect("stopped waiting for slow")
+      try await shell.expect("stopped waiting for slow")
       try shell.send("query-status" + Key.enter)
-      try shell.expect(#""status":"running""#)
+      try await shell.expect(#""status":"running""#)
       release.fire()
-      try shell.expect(#"late reply (its command had stopped waiting): {"return":"finally""#)
+      try await shell.expect(#"late reply (its command had stopped waiting): {"return":"finally""#)
       try shell.send(Key.endOfFile)
-      #expect(try shell.terminal.waitForExit() == 0)
+      #expect(try await shell.terminal.waitForExit() == 0)
     }
   }
 
@@ -140,16 +140,16 @@ import Testing
       defer { directory.remove() }
       let shell = try ShellTerminal(
         address: qemu.address.description, history: directory.file("history"))
-      try shell.expect("(QEMU) ")
+      try await shell.expect("(QEMU) ")
       try shell.send("transaction(" + Key.enter)
-      try shell.expect("TRANS> ")
+      try await shell.expect("TRANS> ")
       try shell.send("abort" + Key.enter)
-      try shell.expect("TRANS> ")
+      try await shell.expect("TRANS> ")
       try shell.send(")" + Key.enter)
-      try shell.expect("Transaction aborted using Abort action")
-      try shell.expect("(QEMU) ")
+      try await shell.expect("Transaction aborted using Abort action")
+      try await shell.expect("(QEMU) ")
       try shell.send(Key.endOfFile)
-      #expect(try shell.terminal.waitForExit() == 0)
+      #expect(try await shell.terminal.waitForExit() == 0)
     }
   }
 
@@ -159,12 +159,12 @@ import Testing
       defer { directory.remove() }
       let shell = try ShellTerminal(
         address: qemu.address.description, history: directory.file("history"))
-      try shell.expect("(QEMU) ")
+      try await shell.expect("(QEMU) ")
       try shell.send("quit" + Key.enter)
-      try shell.expect(#""event":"SHUTDOWN""#)
-      try shell.expect(#"{"return":{}}"#)
-      try shell.expect("qmp-shell: connection closed: QEMU quit")
-      #expect(try shell.terminal.waitForExit() == 4)
+      try await shell.expect(#""event":"SHUTDOWN""#)
+      try await shell.expect(#"{"return":{}}"#)
+      try await shell.expect("qmp-shell: connection closed: QEMU quit")
+      #expect(try await shell.terminal.waitForExit() == 4)
     }
   }
 
@@ -175,10 +175,10 @@ import Testing
       defer { directory.remove() }
       let shell = try ShellTerminal(
         address: qemu.address.description, history: directory.file("history"))
-      try shell.expect(#"VM "web1""#)
-      try shell.expect("(web1) ")
+      try await shell.expect(#"VM "web1""#)
+      try await shell.expect("(web1) ")
       try shell.send(".quit" + Key.enter)
-      #expect(try shell.terminal.waitForExit() == 0)
+      #expect(try await shell.terminal.waitForExit() == 0)
     }
   }
 
@@ -189,19 +189,19 @@ import Testing
       let shell = try ShellTerminal(
         address: qemu.address.description, history: directory.file("history"),
         extraArguments: ["-H"])
-      try shell.expect("(QEMU) ")
+      try await shell.expect("(QEMU) ")
       // `info ver` is unambiguous among `info` topics; `syste` among HMP commands.
       try shell.send("info ver" + Key.tab)
-      try shell.expect("info version ")
+      try await shell.expect("info version ")
       try shell.send(Key.enter)
-      try shell.expect("7.2.")
+      try await shell.expect("7.2.")
       try shell.send("system_res" + Key.tab)
-      try shell.expect("system_reset ")
+      try await shell.expect("system_reset ")
       // Ctrl-D only ends the shell on an empty line: wait until Ctrl-C has cleared it.
       try shell.send(Key.interrupt)
-      try shell.expect("(QEMU) ")
+      try await shell.expect("(QEMU) ")
       try shell.send(Key.endOfFile)
-      #expect(try shell.terminal.waitForExit() == 0)
+      #expect(try await shell.terminal.waitForExit() == 0)
     }
   }
 
@@ -211,16 +211,16 @@ import Testing
       defer { directory.remove() }
       let shell = try ShellTerminal(
         address: qemu.address.description, history: directory.file("history"))
-      try shell.expect("(QEMU) ")
+      try await shell.expect("(QEMU) ")
       try shell.send("transaction(" + Key.enter)
-      try shell.expect("TRANS> ")
+      try await shell.expect("TRANS> ")
       try shell.send(Key.interrupt)
-      try shell.expect("(QEMU) ")
+      try await shell.expect("(QEMU) ")
       // Still inside the block, this would be `unknown transaction action query-name`.
       try shell.send("query-name" + Key.enter)
-      try shell.expect(#"{"return":{}}"#)
+      try await shell.expect(#"{"return":{}}"#)
       try shell.send(Key.endOfFile)
-      #expect(try shell.terminal.waitForExit() == 0)
+      #expect(try await shell.terminal.waitForExit() == 0)
     }
   }
 }

@@ -15,7 +15,7 @@ struct ShellTerminal {
   }
 
   func send(_ keys: String) throws { try terminal.send(keys) }
-  func expect(_ text: String) throws { try terminal.expect(text) }
+  func expect(_ text: String) async throws { try await terminal.expect(text) }
 }
 
 enum Key {

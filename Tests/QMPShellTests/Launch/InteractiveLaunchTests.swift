@@ -23,15 +23,15 @@ struct InteractiveLaunchTests {
     let qemu = try RecordingQEMU()
     defer { qemu.remove() }
     let terminal = try start(qemu, history: qemu.folder.file("history"))
-    try terminal.expect("(tty) ")
+    try await terminal.expect("(tty) ")
     let pid = try #require(qemu.pid)
     // QEMU has its own process group: the terminal's SIGINT does not reach it.
     try terminal.send("query-st" + Key.interrupt)
     try terminal.send("query-status" + Key.enter)
-    try terminal.expect(#""running":true"#)
+    try await terminal.expect(#""running":true"#)
     #expect(isRunning(pid))
     try terminal.send(Key.endOfFile)
-    #expect(try terminal.waitForExit() == 0)
+    #expect(try await terminal.waitForExit() == 0)
     #expect(!isRunning(pid))
     #expect(!FileManager.default.fileExists(atPath: try #require(qemu.directory)))
   }
@@ -41,12 +41,12 @@ struct InteractiveLaunchTests {
     let qemu = try RecordingQEMU()
     defer { qemu.remove() }
     let terminal = try start(qemu, history: qemu.folder.file("history"))
-    try terminal.expect("(tty) ")
+    try await terminal.expect("(tty) ")
     let pid = try #require(qemu.pid)
     kill(terminal.pid, signal)
     // A hang-up brings more than one SIGHUP; the second must not cut the cleanup short.
     if signal == SIGHUP { kill(terminal.pid, signal) }
-    _ = try terminal.waitForExit()
+    _ = try await terminal.waitForExit()
     #expect(!isRunning(pid))
     #expect(!FileManager.default.fileExists(atPath: try #require(qemu.directory)))
   }
@@ -55,7 +55,7 @@ struct InteractiveLaunchTests {
     let qemu = try RecordingQEMU()
     defer { qemu.remove() }
     let terminal = try start(qemu, history: qemu.folder.file("history"))
-    try terminal.expect("(tty) ")
+    try await terminal.expect("(tty) ")
     let pid = try #require(qemu.pid)
     let directory = try #require(qemu.directory)
     // The hang-up sends SIGHUP more than once; the later one used to kill the shell after its

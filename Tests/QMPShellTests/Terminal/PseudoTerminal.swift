@@ -116,7 +116,7 @@ final class PseudoTerminal {
 
   /// Waits until `text` appears in the output after the previous match; later expectations
   /// search after this one, so a sequence of `expect` calls checks order too.
-  func expect(_ text: String, timeout: Duration = .seconds(20)) throws {
+  func expect(_ text: String, timeout: Duration = .seconds(20)) async throws {
     let needle = Array(text.utf8)
     let deadline = ContinuousClock.now + timeout
     while true {
@@ -135,19 +135,19 @@ final class PseudoTerminal {
       guard remaining > .zero else {
         throw failure("no \(text.debugDescription) within \(timeout)")
       }
-      waitForActivity(until: remaining)
+      await waitForActivity(until: remaining)
       _ = readAvailable()
     }
   }
 
   /// Waits for the program to end, reading its output meanwhile; returns its exit status
   /// (128 + N if killed by signal N).
-  func waitForExit(timeout: Duration = .seconds(20)) throws -> Int32 {
+  func waitForExit(timeout: Duration = .seconds(20)) async throws -> Int32 {
     let deadline = ContinuousClock.now + timeout
     while exitWatcher.status == nil {
       let remaining = deadline - ContinuousClock.now
       guard remaining > .zero else { throw failure("the program did not end within \(timeout)") }
-      waitForActivity(until: remaining)
+      await waitForActivity(until: remaining)
       _ = readAvailable()
     }
     _ = readAvailable()
@@ -226,13 +226,24 @@ final class PseudoTerminal {
     return any
   }
 
-  private func waitForActivity(until remaining: Duration) {
+  /// Sleeps in `poll` until the program writes or ends, or `remaining` passes, on a thread of
+  /// its own. Never on the caller's thread: tests run on Swift's cooperative pool, which has
+  /// one thread per core, and a test blocked there takes that thread from every other test
+  /// and from the in-process fake servers the program may be talking to. With two cores, two
+  /// terminal tests waiting at once stalled the whole suite until their deadlines (a client
+  /// test then failed its own timeout).
+  private func waitForActivity(until remaining: Duration) async {
     let milliseconds = Int32(
       clamping: remaining.components.seconds * 1000 + remaining.components.attoseconds
         / 1_000_000_000_000_000 + 1)
-    var descriptors = [pollfd(fd: exitWatcher.reader, events: Int16(POLLIN), revents: 0)]
-    if !masterClosed { descriptors.append(pollfd(fd: master, events: Int16(POLLIN), revents: 0)) }
-    _ = poll(&descriptors, nfds_t(descriptors.count), milliseconds)
+    let watched = masterClosed ? [exitWatcher.reader] : [exitWatcher.reader, master]
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+      Thread.detachNewThread {
+        var descriptors = watched.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        _ = poll(&descriptors, nfds_t(descriptors.count), milliseconds)
+        continuation.resume()
+      }
+    }
   }
 }
 

@@ -1,0 +1,296 @@
+/// Turns the wire text of a simple JSON object into the exact bytes our compact serializer
+/// would write for it, without building a tree, or declines.
+///
+/// Printing an event flood as parse-then-serialise costs a tree of dictionaries per message
+/// that is thrown away right after it was written. For most QMP traffic the compact form is
+/// just the wire text with the blanks between tokens removed, and that is what this makes,
+/// but only where that is provably what ``JSONValue/write(to:style:colors:)`` would print for
+/// the parsed value. It accepts a strict subset of JSON and declines everything else (the
+/// caller then parses as usual, which also reports real errors):
+/// - strings of printable ASCII without escapes (the serializer writes those bytes as they
+///   are; an escape may be written back differently, `\/` or `\u0041`; DEL is escaped);
+/// - integers of at most 18 digits, not `-0` (they read back as `.int` and print the same
+///   digits; fractions, exponents and bigger numbers may print differently);
+/// - `true`, `false`, `null`, and objects and arrays of those, at most 64 deep, with at most
+///   32 members per object and no duplicate key (which the parser rejects);
+/// - a top-level object, with blanks (space, tab, CR, LF) anywhere between tokens.
+/// A test compares the result with `serialize(parse(input))` over many generated messages.
+struct JSONCompactor {
+  /// What the compactor keeps between messages, so that it allocates nothing per message
+  /// but the output.
+  struct Workspace: Sendable {
+    /// Ranges (in the output) of the keys of the open objects, innermost last.
+    var keys: [Range<Int>] = []
+    /// Where each open object's keys start in `keys`.
+    var frames: [Int] = []
+  }
+
+  /// The members of the top-level object that a QMP event needs, as ranges in the output.
+  struct TopLevel {
+    var event: Range<Int>?
+    var timestamp: Range<Int>?
+    var data: Range<Int>?
+  }
+
+  static let maximumDepth = 64
+  static let maximumMembers = 32
+  static let maximumDigits = 18
+
+  /// The compact bytes of `input` (one JSON object, possibly with blanks around it) and its
+  /// top-level members of interest; nil when `input` is outside the subset described above,
+  /// or as soon as a top-level key (`QMP`, `return`, `error`) says it is a greeting or a
+  /// reply.
+  static func compact(_ input: UnsafeBufferPointer<UInt8>, workspace: inout Workspace)
+    -> (bytes: [UInt8], top: TopLevel)?
+  {
+    workspace.keys.removeAll(keepingCapacity: true)
+    workspace.frames.removeAll(keepingCapacity: true)
+    var out = [UInt8](repeating: 0, count: input.count)
+    var top = TopLevel()
+    let written = out.withUnsafeMutableBufferPointer { buffer -> Int? in
+      var writer = Writer(input: input, out: buffer)
+      guard writer.run(workspace: &workspace, top: &top) else { return nil }
+      return writer.written
+    }
+    guard let written else { return nil }
+    out.removeLast(out.count - written)
+    return (out, top)
+  }
+
+  /// The state of one pass: input position and output position, over raw buffers.
+  struct Writer {
+    let input: UnsafeBufferPointer<UInt8>
+    let out: UnsafeMutableBufferPointer<UInt8>
+    var index = 0
+    var written = 0
+
+    @inline(__always)
+    mutating func skipBlanks() {
+      while index < input.count {
+        switch input[index] {
+        case 0x20, 0x09, 0x0A, 0x0D: index += 1
+        default: return
+        }
+      }
+    }
+
+    @inline(__always)
+    mutating func emit(_ byte: UInt8) {
+      out[written] = byte
+      written += 1
+    }
+
+    /// Copies a string token (quotes included); false if it is outside the subset.
+    mutating func copyString() -> Bool {
+      // input[index] is the opening quote.
+      var i = index + 1
+      while i < input.count {
+        let byte = input[i]
+        if byte == UInt8(ascii: "\"") {
+          let length = i + 1 - index
+          UnsafeMutableRawPointer(out.baseAddress! + written).copyMemory(
+            from: input.baseAddress! + index, byteCount: length)
+          written += length
+          index = i + 1
+          return true
+        }
+        guard byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\\") else { return false }
+        i += 1
+      }
+      return false
+    }
+
+    /// Copies an integer token; false for `-0`, fractions, exponents and long numbers.
+    mutating func copyInteger() -> Bool {
+      var i = index
+      if input[i] == UInt8(ascii: "-") { i += 1 }
+      let digitsStart = i
+      while i < input.count && input[i] >= UInt8(ascii: "0") && input[i] <= UInt8(ascii: "9") {
+        i += 1
+      }
+      let digits = i - digitsStart
+      guard digits > 0 && digits <= JSONCompactor.maximumDigits else { return false }
+      if input[digitsStart] == UInt8(ascii: "0") {
+        // A leading zero is only valid alone; `-0` reads back as 0 and prints without sign.
+        guard digits == 1 && digitsStart == index else { return false }
+      }
+      if i < input.count {
+        switch input[i] {
+        case UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"): return false
+        default: break
+        }
+      }
+      for k in index..<i {
+        out[written] = input[k]
+        written += 1
+      }
+      index = i
+      return true
+    }
+
+    mutating func copyLiteral(_ literal: StaticString) -> Bool {
+      let count = literal.utf8CodeUnitCount
+      guard input.count - index >= count else { return false }
+      let text = literal.utf8Start
+      for k in 0..<count where input[index + k] != text[k] { return false }
+      for k in 0..<count { out[written + k] = text[k] }
+      written += count
+      index += count
+      return true
+    }
+
+    /// Whether the key just written at `key` equals one written before in the same object.
+    func isDuplicate(_ key: Range<Int>, among keys: ArraySlice<Range<Int>>) -> Bool {
+      for other in keys where other.count == key.count {
+        var same = true
+        for k in 0..<key.count where out[other.lowerBound + k] != out[key.lowerBound + k] {
+          same = false
+          break
+        }
+        if same { return true }
+      }
+      return false
+    }
+
+    /// Reads `"key":` of the innermost object; false if outside the subset.
+    mutating func readKey(workspace: inout Workspace) -> Range<Int>? {
+      guard index < input.count && input[index] == UInt8(ascii: "\"") else { return nil }
+      let start = written
+      guard copyString() else { return nil }
+      let key = (start + 1)..<(written - 1)
+      let frameStart = workspace.frames[workspace.frames.count - 1]
+      guard workspace.keys.count - frameStart < JSONCompactor.maximumMembers,
+        !isDuplicate(key, among: workspace.keys[frameStart...])
+      else { return nil }
+      workspace.keys.append(key)
+      skipBlanks()
+      guard index < input.count && input[index] == UInt8(ascii: ":") else { return nil }
+      index += 1
+      emit(UInt8(ascii: ":"))
+      return key
+    }
+
+    /// Which top-level member the key at `key` names: 1 event, 2 timestamp, 3 data, 4 one
+    /// that makes the object a greeting or a reply (the pass then stops: not its business).
+    func classify(_ key: Range<Int>) -> Int {
+      switch key.count {
+      case 5 where matches(key, "event"): return 1
+      case 9 where matches(key, "timestamp"): return 2
+      case 4 where matches(key, "data"): return 3
+      case 3 where matches(key, "QMP"), 6 where matches(key, "return"),
+        5 where matches(key, "error"):
+        return 4
+      default: return 0
+      }
+    }
+
+    /// Whether the output at `range` holds `literal` (of the same length).
+    @inline(__always)
+    func matches(_ range: Range<Int>, _ literal: StaticString) -> Bool {
+      let text = literal.utf8Start
+      for k in 0..<range.count where out[range.lowerBound + k] != text[k] { return false }
+      return true
+    }
+
+    /// The whole pass; false if the input is outside the subset.
+    mutating func run(workspace: inout Workspace, top: inout TopLevel) -> Bool {
+      skipBlanks()
+      guard index < input.count && input[index] == UInt8(ascii: "{") else { return false }
+      // Bit n of `objects` says whether the container at depth n + 1 is an object.
+      var objects: UInt64 = 0
+      var depth = 0
+      var member = 0
+      var valueStart = 0
+      value: while true {
+        skipBlanks()
+        guard index < input.count else { return false }
+        if depth == 1 { valueStart = written }
+        switch input[index] {
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+          let isObject = input[index] == UInt8(ascii: "{")
+          guard depth < JSONCompactor.maximumDepth else { return false }
+          emit(input[index])
+          index += 1
+          depth += 1
+          if isObject {
+            objects |= 1 << UInt64(depth - 1)
+            workspace.frames.append(workspace.keys.count)
+          } else {
+            objects &= ~(1 << UInt64(depth - 1))
+          }
+          skipBlanks()
+          guard index < input.count else { return false }
+          let close = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
+          if input[index] == close {
+            // An empty container: closed below, as any finished value.
+            if isObject { workspace.frames.removeLast() }
+            emit(close)
+            index += 1
+            depth -= 1
+          } else {
+            if isObject {
+              guard let key = readKey(workspace: &workspace) else {
+                return false
+              }
+              if depth == 1 { member = classify(key) }
+              if member == 4 { return false }
+            }
+            continue value
+          }
+        case UInt8(ascii: "\""):
+          guard copyString() else { return false }
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+          guard copyInteger() else { return false }
+        case UInt8(ascii: "t"):
+          guard copyLiteral("true") else { return false }
+        case UInt8(ascii: "f"):
+          guard copyLiteral("false") else { return false }
+        case UInt8(ascii: "n"):
+          guard copyLiteral("null") else { return false }
+        default:
+          return false
+        }
+
+        // A value is complete: record it, then close containers as they end.
+        while depth > 0 {
+          if depth == 1 {
+            let range = valueStart..<written
+            switch member {
+            case 1: top.event = range
+            case 2: top.timestamp = range
+            case 3: top.data = range
+            default: break
+            }
+          }
+          skipBlanks()
+          guard index < input.count else { return false }
+          let byte = input[index]
+          index += 1
+          let isObject = objects & (1 << UInt64(depth - 1)) != 0
+          if byte == UInt8(ascii: ",") {
+            emit(byte)
+            if isObject {
+              skipBlanks()
+              guard let key = readKey(workspace: &workspace) else {
+                return false
+              }
+              if depth == 1 { member = classify(key) }
+              if member == 4 { return false }
+            }
+            continue value
+          }
+          guard byte == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else { return false }
+          emit(byte)
+          if isObject {
+            workspace.keys.removeSubrange(workspace.frames.removeLast()...)
+          }
+          depth -= 1
+          if depth == 0 { break }
+          // The closed container is itself a finished value of its parent: loop.
+        }
+        skipBlanks()
+        return index == input.count
+      }
+    }
+  }
+}
