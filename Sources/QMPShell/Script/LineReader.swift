@@ -35,7 +35,7 @@ public struct LineReader: Sendable {
   /// Whether ``nextLine()`` may have to wait: no whole line is buffered and the descriptor
   /// has nothing to read at this moment. (A regular file is always readable.)
   public var mayBlock: Bool {
-    if atEnd || buffer[start...].contains(UInt8(ascii: "\n")) { return false }
+    if atEnd || nextNewline(from: start + scanned) != nil { return false }
     var descriptor = pollfd(fd: fileDescriptor, events: Int16(POLLIN), revents: 0)
     return poll(&descriptor, 1, 0) == 0
   }

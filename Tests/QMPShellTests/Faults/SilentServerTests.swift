@@ -19,7 +19,7 @@ import Testing
           == "qmp-shell: cannot set up a session with \(server.address): no QMP greeting within 0.5 seconds \(Self.hint)\n"
       )
       #expect(run.elapsed >= .milliseconds(500))
-      #expect(run.elapsed < .seconds(5), "took \(run.elapsed)")
+      #expect(run.elapsed < .seconds(10), "took \(run.elapsed)")
     }
   }
 
@@ -44,14 +44,14 @@ import Testing
     })
     try await withFakeQMPServer(script) { server in
       let run = try await FaultShell.run(
-        [server.address.description, "--connect-timeout", "0.5", "-c", "query-status"],
+        [server.address.description, "--connect-timeout", "3", "-c", "query-status"],
         limit: .seconds(20))
       #expect(run.status == 3)
       #expect(
         run.stderr
-          == "qmp-shell: cannot set up a session with \(server.address): timed out after 0.5 seconds\n"
+          == "qmp-shell: cannot set up a session with \(server.address): timed out after 3.0 seconds\n"
       )
-      #expect(run.elapsed < .seconds(5), "took \(run.elapsed)")
+      #expect(run.elapsed < .seconds(10), "took \(run.elapsed)")
     }
   }
 
@@ -66,7 +66,7 @@ import Testing
         run.stderr
           == "qmp-shell: cannot set up a session with \(server.address): the guest agent did not answer guest-sync-delimited within 0.5 seconds (is the agent running in the guest, and is this its socket?)\n"
       )
-      #expect(run.elapsed < .seconds(5), "took \(run.elapsed)")
+      #expect(run.elapsed < .seconds(10), "took \(run.elapsed)")
     }
   }
 }
