@@ -73,16 +73,18 @@ final class ConnectAttempt: Sendable {
     onAbort?(reason)
   }
 
-  /// Runs `work` in its own task and returns its result, or throws the abort reason as soon as
-  /// the attempt is aborted. A result that arrives after the abort is handed to `discard`.
+  /// Runs `work` in its own task (on `executor`, if given) and returns its result, or throws
+  /// the abort reason as soon as the attempt is aborted. A result that arrives after the abort
+  /// is handed to `discard`.
   func race<T: Sendable>(
+    on executor: (any TaskExecutor)? = nil,
     _ work: @escaping @Sendable () async throws -> T,
     discard: @escaping @Sendable (T) async -> Void
   ) async throws -> T {
     let outcome = ResumeOnce<T>()
     return try await withCheckedThrowingContinuation { continuation in
       outcome.set(continuation)
-      let task = Task {
+      let task = Task(executorPreference: executor) {
         do {
           let value = try await work()
           if !outcome.resume(with: .success(value)) { await discard(value) }

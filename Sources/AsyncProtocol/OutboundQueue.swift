@@ -46,9 +46,15 @@ final class OutboundQueue<Message: Sendable>: Sendable {
   }
 
   /// Queues `message`, suspending while the queue is full.
-  /// - Throws: `closedError` once the queue was finished, the failure once it failed, or
-  ///   `CancellationError` if the calling task is cancelled while waiting for room.
-  func enqueue(_ message: Message, closedError: @autoclosure () -> any Error) async throws {
+  /// - Parameter timeout: how long to wait for room at most, and the loop whose timer
+  ///   enforces it (scheduled only when the queue is full).
+  /// - Throws: `closedError` once the queue was finished, the failure once it failed,
+  ///   ``SendTimeoutError`` when `timeout` passed without room, or `CancellationError` if
+  ///   the calling task is cancelled while waiting for room.
+  func enqueue(
+    _ message: Message, closedError: @autoclosure () -> any Error,
+    timeout: (Duration, any EventLoop)? = nil
+  ) async throws {
     let (outcome, id) = state.withLockedValue { s -> (Outcome, UInt64) in
       s.nextID &+= 1
       return (Self.tryAppend(&s, message, limit: limit, closedError: closedError), s.nextID)
@@ -81,15 +87,25 @@ final class OutboundQueue<Message: Sendable>: Sendable {
         case .rejected(let error):
           continuation.resume(throwing: error)
         case .mustWait:
-          break
+          if let (limit, eventLoop) = timeout {
+            // Left to fire even if room comes first: it then finds no waiter and does nothing.
+            eventLoop.scheduleTask(in: TimeAmount(limit)) {
+              self.removeWaiter(id)?.continuation.resume(
+                throwing: SendTimeoutError(timeout: limit))
+            }
+          }
         }
       }
     } onCancel: {
-      let waiter = state.withLockedValue { s -> Waiter? in
-        guard let index = s.waiters.firstIndex(where: { $0.id == id }) else { return nil }
-        return s.waiters.remove(at: index)
-      }
-      waiter?.continuation.resume(throwing: CancellationError())
+      removeWaiter(id)?.continuation.resume(throwing: CancellationError())
+    }
+  }
+
+  /// Takes a sender out of the line of those waiting for room.
+  private func removeWaiter(_ id: UInt64) -> Waiter? {
+    state.withLockedValue { s -> Waiter? in
+      guard let index = s.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+      return s.waiters.remove(at: index)
     }
   }
 

@@ -29,6 +29,9 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
   /// (`withTaskExecutorPreference`, `Task(executorPreference:)`), as long as those tasks never
   /// block.
   public var taskExecutor: any TaskExecutor { executor }
+  /// The event loop behind ``taskExecutor``: the one the session's sockets live on, where
+  /// timers that concern the session are cheapest (no task, no thread switch).
+  public var eventLoop: any EventLoop { executor.eventLoop }
   /// Labelled `<given label>.<name>` when the configuration has a name.
   public let logger: Logger
   private let codec: Codec
@@ -77,6 +80,7 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
     codec: Codec,
     configuration: SessionConfiguration = .init(),
     logger: Logger = Logger(label: "qmp-shell.protocol"),
+    eventLoop: (any EventLoop)? = nil,
     handshake: Handshake? = nil,
     onEvent: @escaping EventHandler
   ) {
@@ -84,7 +88,8 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
     self.configuration = configuration
     // One loop for the session's whole life: every connect uses it, so the executor that
     // callers captured stays the loop of the current socket.
-    self.executor = EventLoopTaskExecutor(MultiThreadedEventLoopGroup.singleton.next())
+    self.executor = EventLoopTaskExecutor(
+      eventLoop ?? MultiThreadedEventLoopGroup.singleton.next())
     if let name = configuration.name {
       let handler = logger.handler
       // Keep the caller's handler (and so its destination); the label and a `session`
@@ -217,8 +222,9 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
     let link: Link<Message>
     do {
       link = try await withTaskCancellationHandler {
+        // On the socket's loop: the handshake's replies then reach it without a thread hop.
         try await attempt.race(
-          { try await self.establish(opening, attempt: attempt) },
+          on: executor, { try await self.establish(opening, attempt: attempt) },
           discard: { link in link.stop() })
       } onCancel: {
         attempt.abort(.cancelled)
@@ -328,23 +334,36 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
   ///   down while this call waits for room; `CancellationError` if the caller is cancelled
   ///   while waiting (the message is then not sent).
   public func send(_ message: Message) async throws {
+    try await send(message, timeout: nil)
+  }
+
+  /// Like ``send(_:)``, but waits at most `timeout` for room in a full queue.
+  ///
+  /// - Throws: ``SendTimeoutError`` when the queue stayed full that long (the message is not
+  ///   sent), and everything ``send(_:)`` throws. A queue with room never waits, so the
+  ///   common case costs no timer at all.
+  public func send(_ message: Message, timeout: Duration?) async throws {
     let link = try core.withLockedValue { s -> Link<Message> in
       guard s.runstate == .running, let link = s.link else {
         throw StateError(current: s.runstate, required: .running)
       }
       return link
     }
-    try await submit(message, to: link)
+    try await submit(message, to: link, timeout: timeout)
   }
 
   /// Runs the outbound hook (in the sender's task, so a hook change applies to every later
   /// send) and queues what it returns.
-  private func submit(_ message: Message, to link: Link<Message>) async throws {
+  private func submit(_ message: Message, to link: Link<Message>, timeout: Duration? = nil)
+    async throws
+  {
     // No key path here: one on this generic type is instantiated at run time on every call
     // (about a tenth of a lock-step command's CPU, measured with perf).
     let hook = hooks.withLockedValue { $0.outbound }
     guard let message = hook.map({ $0(message) }) ?? message else { return }
-    try await link.queue.enqueue(message, closedError: SessionClosedError())
+    try await link.queue.enqueue(
+      message, closedError: SessionClosedError(),
+      timeout: timeout.map { ($0, link.channel.eventLoop) })
   }
 
   private func runReader(_ stream: Transport.Stream<Message>, link: Link<Message>) async {

@@ -1,5 +1,7 @@
 import AsyncProtocol
 import Logging
+import NIOCore
+import NIOPosix
 import QMPCodec
 
 /// A QMP (or qemu-ga) client: connects, greets and negotiates, runs commands from any number
@@ -28,7 +30,10 @@ public final class QMPClient: Sendable {
   ) {
     self.configuration = configuration
     self.logger = logger
-    let router = QMPRouter(mode: configuration.mode, logger: logger)
+    // One loop for the socket, the reader and the command timers: a timer is then a heap
+    // entry on the loop that delivers the reply, not a task of its own.
+    let eventLoop = MultiThreadedEventLoopGroup.singleton.next()
+    let router = QMPRouter(mode: configuration.mode, logger: logger, eventLoop: eventLoop)
     self.router = router
     let handshake: ProtocolSession<QMPWireCodec>.Handshake
     switch configuration.mode {
@@ -47,6 +52,7 @@ public final class QMPClient: Sendable {
         outboundQueueLimit: configuration.outboundQueueLimit,
         inboundBufferLimit: configuration.inboundBufferLimit),
       logger: logger,
+      eventLoop: eventLoop,
       handshake: handshake,
       onEvent: { event in await router.handle(event) })
   }
@@ -249,22 +255,15 @@ public final class QMPClient: Sendable {
 
   /// Hands `message` to the session. The session's queue is bounded, so this waits while a
   /// peer that stops reading has filled it; a timeout bounds that wait too, so a command's
-  /// timeout covers the whole round trip.
+  /// timeout covers the whole round trip. (The session arms that timer only when the queue is
+  /// full: a lock-step command with a timeout pays for no task and no timer here.)
   private func enqueue(_ message: QMPWireCodec.Message, command: String, timeout: Duration?)
     async throws
   {
-    guard let timeout else {
-      try await session.send(message)
-      return
-    }
-    try await withThrowingTaskGroup(of: Void.self) { group in
-      group.addTask { try await self.session.send(message) }
-      group.addTask {
-        try await Task.sleep(for: timeout)
-        throw QMPClientError.timedOut(command: command, after: timeout)
-      }
-      defer { group.cancelAll() }
-      try await group.next()
+    do {
+      try await session.send(message, timeout: timeout)
+    } catch let error as SendTimeoutError {
+      throw QMPClientError.timedOut(command: command, after: error.timeout)
     }
   }
 

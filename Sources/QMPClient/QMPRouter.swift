@@ -1,5 +1,6 @@
 import AsyncProtocol
 import Logging
+import NIOCore
 import QMPCodec
 import Synchronization
 
@@ -60,11 +61,14 @@ final class QMPRouter: Sendable {
 
   let mode: QMPClient.Mode
   let logger: Logger
+  /// Runs the reply timers (the session's loop, see ``QMPClient``).
+  let eventLoop: any EventLoop
   let state = Mutex(State())
 
-  init(mode: QMPClient.Mode, logger: Logger) {
+  init(mode: QMPClient.Mode, logger: Logger, eventLoop: any EventLoop) {
     self.mode = mode
     self.logger = logger
+    self.eventLoop = eventLoop
   }
 
   // MARK: - Connection life cycle
@@ -230,9 +234,10 @@ final class QMPRouter: Sendable {
   func reply(to id: JSONValue, command: String, timeout: Duration?, reported: Duration?)
     async throws -> QMPReply
   {
+    // A timer on the event loop, not a sleeping task: with the caller on that loop too, a
+    // reply that beats the timer costs one heap insert and one removal.
     let timer = timeout.map { limit in
-      Task { [self] in
-        guard (try? await Task.sleep(for: max(limit, .zero))) != nil else { return }
+      eventLoop.scheduleTask(in: TimeAmount(max(limit, .zero))) { [self] in
         giveUp(id, error: QMPClientError.timedOut(command: command, after: reported ?? limit))
       }
     }
