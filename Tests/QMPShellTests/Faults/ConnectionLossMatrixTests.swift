@@ -7,7 +7,7 @@ import Testing
 /// for lost work.
 @Suite struct ConnectionLossMatrixTests {
   /// Runs at a time; each is a short-lived process, so more than the cores is fine.
-  static let width = 8
+  static let width = 4
 
   /// The reply the server cuts short; `at` (the cut offset) is in the command, so one server
   /// serves every offset.

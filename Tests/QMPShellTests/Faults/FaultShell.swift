@@ -114,6 +114,10 @@ enum FaultShell {
     posix_spawn_file_actions_addopen(&actions, 0, stdin, O_RDONLY, 0)
     posix_spawn_file_actions_adddup2(&actions, stdout, 1)
     posix_spawn_file_actions_adddup2(&actions, stderr, 2)
+    // Nothing else: SwiftNIO accepts sockets without O_CLOEXEC on Linux, so a child spawned
+    // while another test's fake server holds a connection would keep that connection open
+    // after the server closed it, and its client would wait for an EOF that never comes.
+    addCloseFrom(&actions, lowest: 3)
 
     var attributes = posix_spawnattr_t()
     posix_spawnattr_init(&attributes)
