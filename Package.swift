@@ -10,6 +10,7 @@ let package = Package(
     .executable(name: "qmp-shell", targets: ["qmp-shell"]),
     // For the fuzzing package in Tests/Fuzz, which depends on this one by path.
     .library(name: "QMPCodec", targets: ["QMPCodec"]),
+    .library(name: "QMPClient", targets: ["QMPClient"]),
     .library(name: "QMPShell", targets: ["QMPShell"]),
   ],
   dependencies: [

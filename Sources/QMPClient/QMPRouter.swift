@@ -304,6 +304,7 @@ final class QMPRouter: Sendable {
   // MARK: - Inbound
 
   func handle(_ event: SessionEvent<QMPWireCodec.Message>) async {
+    if case .message(.event(let event)) = event, deliverNow(event) { return }
     switch event {
     case .failed(let error):
       let quit = state.withLock { $0.quitAnnounced }
@@ -337,6 +338,18 @@ final class QMPRouter: Sendable {
     case .greeting:
       await warn(.unexpectedMessage(json, reason: "a greeting after the session started"))
     }
+  }
+
+  /// Delivers `event` without an async call when only transcripts listen and one has room
+  /// (an event flood printed by the shell); false when ``deliver(_:)`` must do it.
+  private func deliverNow(_ event: QMPEvent) -> Bool {
+    let transcript = state.withLock { state -> SubscriberBuffer<TranscriptEntry>?? in
+      guard state.events.isEmpty && state.transcripts.count <= 1 else { return .none }
+      if event.name == "SHUTDOWN" { state.quitAnnounced = true }
+      return .some(state.transcripts.first?.value)
+    }
+    guard let transcript else { return false }
+    return transcript?.offerNow(.event(event)) ?? true
   }
 
   private func deliver(_ event: QMPEvent) async {

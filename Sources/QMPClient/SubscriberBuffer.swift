@@ -70,8 +70,32 @@ final class SubscriberBuffer<Element: Sendable>: Sendable {
 
   var droppedCount: Int { state.withLock { $0.dropped } }
 
+  /// Adds `item` if that needs no waiting (there is room, or the policy drops the oldest);
+  /// false when the caller must use ``offer(_:)`` (full, `.suspendReader`). A plain function
+  /// on purpose: the router delivers a flood of events through it without an async call
+  /// (and the executor check that comes with each) per event.
+  func offerNow(_ item: Element) -> Bool {
+    let step = state.withLock { state -> Step in
+      if state.finished { return .done(nil) }
+      if state.count < limit {
+        state.items.append(item)
+        return .done(state.takeConsumer())
+      }
+      guard policy == .dropOldest else { return .wait }
+      _ = state.popFirst()
+      state.items.append(item)
+      state.dropped += 1
+      state.unreportedDrops += 1
+      return .done(state.takeConsumer())
+    }
+    guard case .done(let consumer) = step else { return false }
+    consumer?.resume()
+    return true
+  }
+
   /// Adds `item`; with `.suspendReader` waits while the buffer is full.
   func offer(_ item: Element) async {
+    if offerNow(item) { return }
     while true {
       let step = state.withLock { state -> Step in
         if state.finished { return .done(nil) }

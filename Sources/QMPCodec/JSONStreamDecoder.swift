@@ -153,7 +153,9 @@ public struct JSONStreamDecoder: Sendable {
 
   /// The event in `range` through ``JSONCompactor``, or nil when it is not one it can take.
   private mutating func compactEvent(_ range: Range<Int>) -> QMPEvent? {
-    guard range.count <= Self.maximumShortcutSize,
+    // Over the size limit, the parser path reports it (as it does for a message that
+    // arrived in pieces): the shortcut must not accept what `next()` rejects.
+    guard range.count <= Self.maximumShortcutSize, range.count <= maximumMessageSize,
       range.count > 0 && buffer[range.lowerBound] == UInt8(ascii: "{")
     else { return nil }
     return buffer.withUnsafeBufferPointer { whole in

@@ -8,20 +8,24 @@ import PackageDescription
 /// (SwiftPM renames an executable's `main` to that; see CodecFuzzer.swift, which hands it to
 /// libFuzzer's driver). Optional: seed inputs in `Seeds/<Name>/`, a token dictionary in
 /// `Dictionaries/<Name>.dict`.
-func fuzzer(_ name: String, _ products: [String]) -> Target {
+func fuzzer(_ name: String, _ products: [String], nio: [String] = []) -> Target {
   .executableTarget(
     name: name,
     dependencies: products.map { .product(name: $0, package: "qmp-shell") }
+      + nio.map { .product(name: $0, package: "swift-nio") }
   )
 }
 
 let package = Package(
   name: "qmp-shell-fuzz",
   dependencies: [
-    .package(name: "qmp-shell", path: "../..")
+    .package(name: "qmp-shell", path: "../.."),
+    // The wire fuzzer drives the client's decoder in NIO's EmbeddedChannel.
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
   ],
   targets: [
     fuzzer("CodecFuzzer", ["QMPCodec"]),
     fuzzer("ShorthandFuzzer", ["QMPCodec", "QMPShell"]),
+    fuzzer("WireFuzzer", ["QMPCodec", "QMPClient"], nio: ["NIOCore", "NIOEmbedded"]),
   ]
 )

@@ -2,6 +2,11 @@
 ///
 /// It names the line and the column (both 1-based; the column counts characters, not bytes)
 /// so that a script author can find the mistake, and a terminal can point at it.
+///
+/// The message is always one line of visible text: messages quote what the user typed (a
+/// token, a key), and a line can hold a vertical tab, a form feed, a `\r` or a Unicode line
+/// separator, which would break the message over lines in a CI log or move a terminal's
+/// cursor. Such characters are shown as escapes (`\x0b`, `\u2028`).
 public struct CommandSyntaxError: Error, Sendable, Hashable, CustomStringConvertible {
   public var line: Int
   public var column: Int
@@ -10,7 +15,33 @@ public struct CommandSyntaxError: Error, Sendable, Hashable, CustomStringConvert
   public init(line: Int, column: Int, message: String) {
     self.line = line
     self.column = column
-    self.message = message
+    self.message = Self.visible(message)
+  }
+
+  /// `text` with control characters (C0 but the tab, DEL, C1) and line or paragraph
+  /// separators written as escapes. Text without any is returned as is.
+  static func visible(_ text: String) -> String {
+    func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
+      switch scalar.value {
+      case 0x09: return false
+      case 0x00...0x1F, 0x7F...0x9F, 0x2028, 0x2029: return true
+      default: return false
+      }
+    }
+    guard text.unicodeScalars.contains(where: needsEscape) else { return text }
+    var result = ""
+    result.reserveCapacity(text.utf8.count + 8)
+    for scalar in text.unicodeScalars {
+      guard needsEscape(scalar) else {
+        result.unicodeScalars.append(scalar)
+        continue
+      }
+      let digits = scalar.value < 0x100 ? 2 : 4
+      let hex = String(scalar.value, radix: 16)
+      result +=
+        (digits == 2 ? "\\x" : "\\u") + String(repeating: "0", count: digits - hex.count) + hex
+    }
+    return result
   }
 
   /// `line 3, column 14: key "id" is set twice`

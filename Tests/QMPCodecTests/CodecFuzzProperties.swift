@@ -1,0 +1,1 @@
+../Fuzz/Sources/CodecFuzzer/CodecFuzzProperties.swift

@@ -1,0 +1,1 @@
+../../QMPCodecTests/FuzzCorpus.swift

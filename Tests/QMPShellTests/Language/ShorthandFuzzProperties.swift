@@ -1,0 +1,1 @@
+../../Fuzz/Sources/ShorthandFuzzer/ShorthandFuzzProperties.swift
