@@ -7,9 +7,9 @@ import Testing
 /// A normal `disconnect()` flushes the outbound queue, but a peer that stays connected and
 /// stops reading must not hold it (and the program that wants to exit) forever.
 @Suite struct FlushTimeoutTests {
-  /// 16 MB: far more than the socket buffers and NIO's read-ahead on the peer's side, so the
+  /// 4 MB: far more than the socket buffers and NIO's read-ahead on the peer's side, so the
   /// writer is still blocked in the middle of it when `disconnect()` is called.
-  static let bigLine = String(repeating: "x", count: 16 << 20)
+  static let bigLine = String(repeating: "x", count: 4 << 20)
 
   /// A peer that accepts and then reads nothing until the test lets it go.
   static func deafPeer(_ endpoint: Endpoint, release: Gate) async throws -> (
