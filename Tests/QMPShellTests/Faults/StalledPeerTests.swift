@@ -53,12 +53,18 @@ extension HeavyFaults {
     /// it costs this test process nothing.
     @Test func theServerClosingUnderABigCommandIsConnectionLost() async throws {
       let input = Self.hmpLine(size: 16 << 20)
-      try await withFakeQMPServer(FaultServer.stopsReadingAfterNegotiation) { server in
+      // Fired once the negotiation's reply is written: closing after that is never a failed
+      // negotiation (the reply is read before the EOF).
+      let negotiated = AsyncSignal()
+      let script = FakeQMPServer.Script(respond: { command in
+        command.name == "qmp_capabilities"
+          ? [.return([:]), .fire(negotiated), .stopReading]
+          : FakeQMPServer.standardResponse(to: command)
+      })
+      try await withFakeQMPServer(script) { server in
         async let running = FaultShell.run(
           [server.address.description], input: Array(input.utf8), limit: .seconds(60))
-        try await withTimeout(.seconds(50), "the negotiation") {
-          await server.waitUntil { $0.commands >= 1 }
-        }
+        try await withTimeout(.seconds(50), "the negotiation") { await negotiated.wait() }
         await server.perform([.disconnect])
         let run = try await running
         #expect(run.status == 4, "\(run.stderr)")
