@@ -46,6 +46,7 @@ let package = Package(
         "AsyncProtocol",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
@@ -64,6 +65,7 @@ let package = Package(
         "CReadline",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
@@ -86,12 +88,15 @@ let package = Package(
         "QMPCodec",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
       ]
     ),
     // Test helper: runs a LineEditor in a pseudo-terminal for the terminal tests.
     .executableTarget(
       name: "line-editor-probe",
-      dependencies: ["QMPShell", "CReadline"],
+      dependencies: [
+        "QMPShell", "CReadline", .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+      ],
       path: "Tests/Support/LineEditorProbe"
     ),
     // Client latency and event-throughput numbers against real QEMU and the fake server.
@@ -114,6 +119,7 @@ let package = Package(
         "QMPClient", "QMPCodec", "AsyncProtocol", "QMPTestSupport",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOEmbedded", package: "swift-nio"),
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
@@ -121,6 +127,7 @@ let package = Package(
       name: "QMPShellTests",
       dependencies: [
         "QMPShell", "QMPCodec", "QMPClient", "QMPTestSupport", "qmp-shell", "line-editor-probe",
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
       ]
     ),
   ]

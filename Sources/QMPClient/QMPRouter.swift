@@ -1,8 +1,8 @@
 import AsyncProtocol
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import QMPCodec
-import Synchronization
 
 /// The client's inbound side: matches replies to waiting commands by id, fans events out to
 /// subscribers, keeps the transcript, and fails everything at once when the connection ends.
@@ -63,7 +63,7 @@ final class QMPRouter: Sendable {
   let logger: Logger
   /// Runs the reply timers (the session's loop, see ``QMPClient``).
   let eventLoop: any EventLoop
-  let state = Mutex(State())
+  let state = NIOLockedValueBox(State())
 
   init(mode: QMPClient.Mode, logger: Logger, eventLoop: any EventLoop) {
     self.mode = mode

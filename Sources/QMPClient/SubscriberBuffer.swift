@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The bounded single-consumer queue behind every subscription.
 ///
@@ -60,7 +60,7 @@ final class SubscriberBuffer<Element: Sendable>: Sendable {
   let policy: OverflowPolicy
   /// Makes the entry that reports a gap (transcripts); nil for plain event subscriptions.
   private let dropMarker: (@Sendable (Int) -> Element)?
-  private let state = Mutex(State())
+  private let state = NIOLockedValueBox(State())
 
   init(limit: Int, policy: OverflowPolicy, dropMarker: (@Sendable (Int) -> Element)?) {
     self.limit = max(1, limit)

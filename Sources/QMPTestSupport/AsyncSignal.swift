@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// A one-shot signal: tasks wait until somebody fires it; once fired it stays fired.
 ///
@@ -11,7 +11,7 @@ public final class AsyncSignal: Sendable {
     var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
   }
 
-  private let state = Mutex(State())
+  private let state = NIOLockedValueBox(State())
 
   public init() {}
 

@@ -1,7 +1,7 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import QMPCodec
-import Synchronization
 
 /// A scripted QMP (or qemu-ga) peer for tests: it listens on a UNIX socket or on 127.0.0.1,
 /// greets each client, answers commands through a ``Script``, and counts what it received.
@@ -41,8 +41,8 @@ public final class FakeQMPServer: Sendable {
   public let script: Script
   private let directory: TemporaryDirectory?
   private let serverChannel: any Channel
-  private let state = Mutex(State())
-  private let acceptLoop = Mutex<Task<Void, Never>?>(nil)
+  private let state = NIOLockedValueBox(State())
+  private let acceptLoop = NIOLockedValueBox<Task<Void, Never>?>(nil)
   private let unserved: UnservedConnections
 
   private init(
@@ -224,7 +224,9 @@ public func withFakeQMPServer<R>(
 /// NIO's "deinited NIOAsyncWriter without calling finish()" assertion. Holding each wrapper
 /// here until it is served, or closed by `stop()`, avoids that.
 final class UnservedConnections: Sendable {
-  private let connections = Mutex<[ObjectIdentifier: NIOAsyncChannel<ByteBuffer, ByteBuffer>]>([:])
+  private let connections = NIOLockedValueBox<
+    [ObjectIdentifier: NIOAsyncChannel<ByteBuffer, ByteBuffer>]
+  >([:])
 
   func insert(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) {
     connections.withLock { $0[ObjectIdentifier(connection.channel)] = connection }

@@ -1,7 +1,7 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import QMPCodec
-import Synchronization
 
 /// A bare byte-level connection to a peer, framed into JSON values by `JSONStreamDecoder`.
 ///
@@ -17,7 +17,7 @@ public final class RawPeerConnection: Sendable {
 
   /// Hands items from the reader task to `next()`; unbounded, which is fine for tests.
   private final class Queue: Sendable {
-    private let inbox = Mutex(Inbox())
+    private let inbox = NIOLockedValueBox(Inbox())
 
     func yield(_ item: JSONStreamItem) {
       let waiter = inbox.withLock { inbox -> CheckedContinuation<JSONStreamItem?, Never>? in

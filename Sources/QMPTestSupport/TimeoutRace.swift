@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The shared state of one ``withTimeout(_:_:operation:)`` call: whichever of the operation,
 /// the timer or a cancellation finishes first resumes the caller; the others are ignored.
@@ -11,7 +11,7 @@ final class TimeoutRace<T: Sendable>: Sendable {
     var timer: Task<Void, Never>?
   }
 
-  private let state = Mutex(State())
+  private let state = NIOLockedValueBox(State())
 
   func install(_ continuation: CheckedContinuation<T, any Error>) {
     let early: Result<T, any Error>? = state.withLock { state in

@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// What tab completion knows about the server, filled in as it is learnt (the schema arrives
 /// a moment after the prompt) and read by the line editor's thread on each Tab.
@@ -12,7 +12,7 @@ final class CompletionModel: Sendable {
     var agentCommands: [String] = []
   }
 
-  private let state = Mutex(State())
+  private let state = NIOLockedValueBox(State())
   let mode: CommandReader.Mode
 
   init(mode: CommandReader.Mode) {

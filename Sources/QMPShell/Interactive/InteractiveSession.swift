@@ -1,6 +1,6 @@
+import NIOConcurrencyHelpers
 import QMPClient
 import QMPCodec
-import Synchronization
 
 /// The interactive shell: a readline prompt on the terminal, QMP on the socket, and events
 /// printed above the prompt the moment they arrive.
@@ -62,8 +62,8 @@ public enum InteractiveSession {
       output: PrinterOutput(
         write: { bytes in editor.print(String(decoding: bytes, as: UTF8.self)) },
         warn: { message in editor.print("qmp-shell: " + TerminalText.sanitized(message)) }))
-    let lostConnection = Mutex<DisconnectReason?>(nil)
-    let closing = Mutex(false)
+    let lostConnection = NIOLockedValueBox<DisconnectReason?>(nil)
+    let closing = NIOLockedValueBox(false)
     let printing = Task {
       await printer.run(transcript)
       // The transcript ends with the connection. Unless we closed it, say so and leave.
@@ -168,7 +168,7 @@ public enum InteractiveSession {
       editor.print(shown.json.serialized(options.output.style))
     }
     printer.expect(id, showID: userID != nil)
-    let outcome = Mutex<String?>(nil)
+    let outcome = NIOLockedValueBox<String?>(nil)
     pending.begin()
     let task = Task {
       do {

@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 /// The command the REPL is waiting on, so Ctrl-C (which arrives on the editor's thread) can
 /// stop the wait. The reply, if it comes later, is shown as late by the transcript printer.
@@ -12,7 +12,7 @@ final class PendingCommand: Sendable {
     var task: Task<Void, Never>?
   }
 
-  private let state = Mutex(State())
+  private let state = NIOLockedValueBox(State())
 
   /// Opens a wait.
   func begin() {

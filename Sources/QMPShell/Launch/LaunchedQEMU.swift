@@ -1,7 +1,7 @@
 import Dispatch
 import Glibc
+import NIOConcurrencyHelpers
 import QMPClient
-import Synchronization
 
 /// A QEMU the shell started for `--launch`, with its QMP socket in a private directory.
 ///
@@ -26,7 +26,7 @@ public final class LaunchedQEMU: Sendable {
   public let directory: String
   let logPath: String
   private let privateDirectory: PrivateDirectory
-  private let state = Mutex(State())
+  private let state = NIOLockedValueBox(State())
 
   private init(spec: LaunchSpec, pid: pid_t, directory: PrivateDirectory) {
     self.spec = spec

@@ -1,7 +1,7 @@
 import Glibc
+import NIOConcurrencyHelpers
 import QMPClient
 import QMPCodec
-import Synchronization
 
 /// Could not open the `-l` log file.
 public struct WireLogError: Error, Sendable, CustomStringConvertible {
@@ -16,12 +16,12 @@ public struct WireLogError: Error, Sendable, CustomStringConvertible {
 /// (`->` sent, `<-` received), appended to a file only its owner can read (mode 0600: the log
 /// can hold guest data and secrets passed as arguments).
 public final class WireLog: Sendable {
-  private let descriptor: Mutex<Int32>
+  private let descriptor: NIOLockedValueBox<Int32>
 
   public init(path: String) throws(WireLogError) {
     let opened = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
     guard opened >= 0 else { throw WireLogError(path: path, errorNumber: errno) }
-    descriptor = Mutex(opened)
+    descriptor = NIOLockedValueBox(opened)
   }
 
   deinit {

@@ -1,6 +1,6 @@
+import NIOConcurrencyHelpers
 import QMPClient
 import QMPCodec
-import Synchronization
 
 /// The one task that writes a session's inbound traffic to stdout, in wire order.
 ///
@@ -21,7 +21,7 @@ final class TranscriptPrinter: Sendable {
     var outputClosed = false
   }
 
-  private let state = Mutex(State())
+  private let state = NIOLockedValueBox(State())
   private let formatter: MessageFormatter
   private let output: PrinterOutput
   /// The `--wait-event` filter; only the printing task reads it.

@@ -1,4 +1,5 @@
 import Glibc
+import NIOConcurrencyHelpers
 import Synchronization
 
 /// The write end of the script-mode signal pipe, read by the signal handler (an atomic: a
@@ -90,7 +91,7 @@ private final class CancellationTarget: Sendable {
     var fired = false
   }
 
-  private let state = Mutex(State())
+  private let state = NIOLockedValueBox(State())
 
   func fire() {
     let cancel = state.withLock { state in

@@ -1,4 +1,4 @@
-import Synchronization
+import NIOConcurrencyHelpers
 
 #if canImport(Glibc)
   import Glibc
@@ -53,7 +53,7 @@ public final class LineEditor: Sendable {
 
   let configuration: LineEditorConfiguration
   let wake: WakePipe
-  let shared: Mutex<SharedState>
+  let shared: NIOLockedValueBox<SharedState>
 
   /// What other threads hand to the loop.
   struct SharedState {
@@ -70,7 +70,7 @@ public final class LineEditor: Sendable {
   {
     self.configuration = configuration
     wake = try WakePipe()
-    shared = Mutex(
+    shared = NIOLockedValueBox(
       SharedState(
         output: OutputQueue(limit: max(1, configuration.outputLimit)),
         prompt: configuration.prompt))

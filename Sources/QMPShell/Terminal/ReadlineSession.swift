@@ -1,5 +1,5 @@
 import CReadline
-import Synchronization
+import NIOConcurrencyHelpers
 
 #if canImport(Glibc)
   import Glibc
@@ -8,7 +8,7 @@ import Synchronization
 /// Who owns readline (there is one per process), and the session its C callbacks reach (they
 /// cannot capture context). Claimed before anything global (signal handlers) is touched, so
 /// a second editor fails without disturbing the running one.
-private let readlineOwner = Mutex<ReadlineOwner>(ReadlineOwner())
+private let readlineOwner = NIOLockedValueBox<ReadlineOwner>(ReadlineOwner())
 
 private struct ReadlineOwner {
   var claimed = false
@@ -17,14 +17,14 @@ private struct ReadlineOwner {
 
 /// One run of a `LineEditor`: everything that touches readline, on the loop thread only.
 ///
-/// Its mutable state sits in a `Mutex` only to satisfy `Sendable` (the C callbacks fetch the
+/// Its mutable state sits in a lock only to satisfy `Sendable` (the C callbacks fetch the
 /// session through a global); it is used by one thread, so the lock is never contended.
 /// The lock is never held while calling readline or the owner's callbacks.
 final class ReadlineSession: Sendable {
   let editor: LineEditor
   let onLine: @Sendable (String) -> Void
   let signals: SignalRelay
-  let loopState: Mutex<LoopState>
+  let loopState: NIOLockedValueBox<LoopState>
 
   struct LoopState {
     var history: HistoryFile?
@@ -65,7 +65,7 @@ final class ReadlineSession: Sendable {
     }
     self.editor = editor
     self.onLine = onLine
-    loopState = Mutex(LoopState(appliedPrompt: editor.configuration.prompt))
+    loopState = NIOLockedValueBox(LoopState(appliedPrompt: editor.configuration.prompt))
     readlineOwner.withLock { $0.session = self }
   }
 

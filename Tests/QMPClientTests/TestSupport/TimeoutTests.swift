@@ -1,5 +1,5 @@
+import NIOConcurrencyHelpers
 import QMPTestSupport
-import Synchronization
 import Testing
 
 @Suite(.timeLimit(.minutes(1)))
@@ -12,14 +12,15 @@ struct TimeoutTests {
   @Test func abandonsAnOperationThatIgnoresCancellation() async throws {
     // A continuation nobody resumes ignores cancellation: the worst case. It is kept (and
     // resumed at the end) so that it is not reported as leaked.
-    let parked = Mutex<CheckedContinuation<Void, Never>?>(nil)
+    let parked = NIOLockedValueBox<CheckedContinuation<Void, Never>?>(nil)
     let started = ContinuousClock.now
     let error = await #expect(throws: TimeoutError.self) {
       try await withTimeout(.milliseconds(50), "waiting for nothing") {
-        await withCheckedContinuation { continuation in parked.withLock { $0 = continuation } }
+        await withCheckedContinuation { continuation in parked.withLockedValue { $0 = continuation }
+        }
       }
     }
-    parked.withLock { $0?.resume() }
+    parked.withLockedValue { $0?.resume() }
     #expect(error?.description == "waiting for nothing did not finish within 0.05 seconds")
     // Generous: on a starved machine the deadline itself can be late; "never" is the failure.
     #expect(ContinuousClock.now - started < .seconds(30))

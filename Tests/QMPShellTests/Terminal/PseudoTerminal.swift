@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import NIOConcurrencyHelpers
 
 #if canImport(Glibc)
   import Glibc
@@ -252,7 +252,7 @@ final class PseudoTerminal {
 private final class ExitWatcher: Sendable {
   let reader: Int32
   private let writer: Int32
-  private let state = Mutex<Int32?>(nil)
+  private let state = NIOLockedValueBox<Int32?>(nil)
 
   init(pid: pid_t) throws {
     var descriptors: [Int32] = [-1, -1]
@@ -266,13 +266,13 @@ private final class ExitWatcher: Sendable {
     Thread.detachNewThread { [self] in
       var status: Int32 = 0
       while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-      state.withLock { $0 = status }
+      state.withLockedValue { $0 = status }
       var byte: UInt8 = 1
       _ = write(writer, &byte, 1)
     }
   }
 
-  var status: Int32? { state.withLock { $0 } }
+  var status: Int32? { state.withLockedValue { $0 } }
 
   deinit {
     close(reader)

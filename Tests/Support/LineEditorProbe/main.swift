@@ -15,8 +15,8 @@
 //   flood N      prints N messages from another thread
 import CReadline
 import Foundation
+import NIOConcurrencyHelpers
 import QMPShell
-import Synchronization
 
 var historyPath: String?
 var fifoPath: String?
@@ -41,11 +41,11 @@ if exhaustDescriptors {
   while open("/dev/null", O_RDONLY) >= 0 {}
 }
 
-let pending = Mutex(false)
+let pending = NIOLockedValueBox(false)
 
 /// Ends the pending state; true if it was on.
 func takePending() -> Bool {
-  pending.withLock { state in
+  pending.withLockedValue { state in
     let wasPending = state
     state = false
     return wasPending
@@ -73,18 +73,18 @@ let completion: CompletionProvider = { request in
   return (argumentNames[String(command)] ?? []).map { CompletionCandidate($0) }
 }
 
-let editorBox = Mutex<LineEditor?>(nil)
-func show(_ text: String) { editorBox.withLock { $0 }?.print(text) }
+let editorBox = NIOLockedValueBox<LineEditor?>(nil)
+func show(_ text: String) { editorBox.withLockedValue { $0 }?.print(text) }
 
 let configuration = LineEditorConfiguration(
   prompt: "(probe) ",
   historyPath: historyPath,
   completion: completion,
   onInterrupt: { interruption in
-    guard let editor = editorBox.withLock({ $0 }) else { return }
+    guard let editor = editorBox.withLockedValue({ $0 }) else { return }
     switch interruption {
     case .pending:
-      pending.withLock { $0 = false }
+      pending.withLockedValue { $0 = false }
       editor.print("interrupted")
       editor.setInputEnabled(true)
     case .prompt(let discarded):
@@ -101,7 +101,7 @@ do {
   FileHandle.standardError.write(Data("probe: \(error)\n".utf8))
   exit(3)
 }
-editorBox.withLock { $0 = editor }
+editorBox.withLockedValue { $0 = editor }
 
 if let fifoPath {
   Thread.detachNewThread {
@@ -143,7 +143,7 @@ if let fifoPath {
 
 @Sendable func handle(_ line: String) {
   if line == "wait" {
-    pending.withLock { $0 = true }
+    pending.withLockedValue { $0 = true }
     editor.setInputEnabled(false)
     editor.print("waiting")
   } else if line.hasPrefix("prompt ") {
