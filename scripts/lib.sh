@@ -23,4 +23,4 @@ ensure_packages() {
 # The packages every build and test needs: readline for the REPL, QEMU and the guest agent as
 # real peers for the integration tests, socat and jq for the benchmarks and tests, tmux for the
 # terminal tests, mandoc to check that the man page renders without warnings.
-BASE_PACKAGES=(libreadline-dev qemu-system-x86 qemu-utils qemu-guest-agent socat jq tmux mandoc)
+BASE_PACKAGES=(libreadline-dev qemu-system-x86 qemu-utils qemu-guest-agent socat jq tmux mandoc time)

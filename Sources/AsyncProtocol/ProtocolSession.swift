@@ -69,6 +69,8 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
     case tearDown(Link<Message>, flush: Bool)
   }
 
+  private enum FlushOutcome { case flushed, timedOut, cancelled }
+
   private enum Opening {
     case dial(Endpoint)
     case listen(Endpoint, onListening: (@Sendable (Endpoint) async -> Void)?)
@@ -456,6 +458,31 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
 
   // MARK: - Disconnecting
 
+  /// Waits for the writer to drain the finished queue, at most `flushTimeout`; past that the
+  /// link is stopped (which fails the blocked write) with ``FlushTimeoutError`` as its failure.
+  private func drainBounded(_ link: Link<Message>) async {
+    guard let timeout = configuration.flushTimeout else {
+      await link.writerFinished()
+      return
+    }
+    await withTaskGroup(of: FlushOutcome.self) { group in
+      group.addTask {
+        await link.writerFinished()
+        return .flushed
+      }
+      group.addTask {
+        (try? await Task.sleep(for: timeout)) == nil ? .cancelled : .timedOut
+      }
+      if await group.next() == .timedOut {
+        // Recorded before the stop, so that it is the failure `disconnect()` throws.
+        link.record(FlushTimeoutError(timeout: timeout))
+        logger.debug("flush timed out after \(timeout); closing hard")
+        link.stop()
+      }
+      group.cancelAll()
+    }
+  }
+
   /// Ends the session; idempotent and valid in every state.
   ///
   /// - `running`: flushes every queued message, closes, returns to `idle`.
@@ -467,8 +494,10 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
   /// - `idle`: returns at once.
   ///
   /// It does not wait for an `onEvent` call that is in progress, so `onEvent` may call it.
-  /// The flush waits for the peer to take the bytes; against a peer that neither reads nor
-  /// hangs up, cancelling the task that called `disconnect()` abandons the flush and closes.
+  /// The flush waits for the peer to take the bytes, but no longer than the configuration's
+  /// `flushTimeout`: against a peer that neither reads nor hangs up, the session then closes
+  /// hard and this throws ``FlushTimeoutError``. Cancelling the calling task abandons the
+  /// flush at once.
   public func disconnect() async throws {
     let plan = core.withLockedValue { s -> DisconnectPlan in
       switch s.runstate {
@@ -497,7 +526,7 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
         logger.debug("flushing the outbound queue")
         link.queue.finish()
         await withTaskCancellationHandler {
-          await link.writerFinished()
+          await drainBounded(link)
         } onCancel: {
           link.stop()
         }

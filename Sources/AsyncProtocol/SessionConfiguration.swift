@@ -17,15 +17,23 @@ public struct SessionConfiguration: Sendable {
   /// TCP/UNIX back-pressure instead of this process growing.
   public var inboundBufferLimit: Int
 
+  /// Bounds the flush of a normal `disconnect()`. A peer that stays connected but stops
+  /// reading would otherwise hold the flush, and so the owner's exit, forever; after this
+  /// long the session closes hard and `disconnect()` throws ``FlushTimeoutError``. `nil`
+  /// waits as long as the peer keeps the connection open.
+  public var flushTimeout: Duration?
+
   public init(
     name: String? = nil,
     connectTimeout: Duration? = nil,
     outboundQueueLimit: Int = 1024,
-    inboundBufferLimit: Int = 8
+    inboundBufferLimit: Int = 8,
+    flushTimeout: Duration? = .seconds(2)
   ) {
     self.name = name
     self.connectTimeout = connectTimeout
     self.outboundQueueLimit = max(1, outboundQueueLimit)
     self.inboundBufferLimit = max(2, inboundBufferLimit)
+    self.flushTimeout = flushTimeout
   }
 }

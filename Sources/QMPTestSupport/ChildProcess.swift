@@ -41,6 +41,10 @@ public final class ChildProcess: Sendable {
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
     posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
     posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    // Nothing else: SwiftNIO accepts sockets without O_CLOEXEC on Linux, so a child started
+    // while a fake server holds a connection would keep it open after the server closed it
+    // (its client then never sees the EOF).
+    addCloseFrom(&actions, lowest: 3)
 
     var attributes = posix_spawnattr_t()
     posix_spawnattr_init(&attributes)

@@ -101,6 +101,13 @@ struct FakeQMPConnection: Sendable {
       case .disconnect:
         try? await channel.close()
         return false
+      case .repeated(let chunk, let count):
+        guard await repeatWrite(chunk, count: count) else { return false }
+      case .stopReading:
+        // Input is read by the loop that runs this script: holding the script holds the
+        // reading, and NIO's back-pressure then stops reading the socket.
+        try? await channel.closeFuture.get()
+        return false
       }
     }
     // Not `channel.isActive`: an accepted channel can be handed over before it is active.
@@ -152,6 +159,25 @@ struct FakeQMPConnection: Sendable {
       chunk.removeAll(keepingCapacity: true)
       for _ in 0..<now { chunk.append(contentsOf: message) }
       guard await write(chunk) else { return false }
+      remaining -= now
+    }
+    return true
+  }
+
+  private func repeatWrite(_ chunk: [UInt8], count: Int) async -> Bool {
+    guard !chunk.isEmpty, count > 0 else { return true }
+    let perWrite = max(1, 256 * 1024 / chunk.count)
+    var buffer = channel.allocator.buffer(capacity: perWrite * chunk.count)
+    for _ in 0..<perWrite { buffer.writeBytes(chunk) }
+    var remaining = count
+    while remaining > 0 {
+      let now = min(perWrite, remaining)
+      let slice = buffer.getSlice(at: 0, length: now * chunk.count)!
+      do {
+        try await channel.writeAndFlush(slice)
+      } catch {
+        return false
+      }
       remaining -= now
     }
     return true

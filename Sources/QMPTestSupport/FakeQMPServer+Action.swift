@@ -40,6 +40,12 @@ extension FakeQMPServer {
     case detached([Action])
     /// Close the connection (later steps and input are ignored).
     case disconnect
+    /// `chunk` written `count` times in large writes, without holding it all in memory (a
+    /// 100 MB message is a prefix, a repeated filler and a suffix).
+    case repeated([UInt8], count: Int)
+    /// Stop reading input and hold this connection's script until the client closes (a peer
+    /// that stops reading: the client's writes fill the socket and then block).
+    case stopReading
 
     /// An error without an `id`, like QEMU's reply to input it cannot parse.
     public static func idlessError(class errorClass: String = "GenericError", desc: String)

@@ -17,7 +17,7 @@ extension Connector {
     } catch let error as ConnectError {
       throw ShellError(
         .cannotConnect,
-        "cannot set up a session with the peer on \(endpoint): \(ErrorText.describe(error.underlying))"
+        "cannot set up a session with the peer on \(endpoint): \(ErrorText.handshake(error.underlying, client: client))"
       )
     } catch is CancellationError {
       throw ShellError(.interrupted, "interrupted while waiting for a connection")

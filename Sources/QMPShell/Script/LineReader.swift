@@ -21,7 +21,11 @@ public struct LineReader: Sendable {
   private let sourceName: String
   private var buffer: [UInt8] = []
   private var start = 0
+  /// How many bytes from `start` on are known to hold no newline: a long line is scanned
+  /// once, not again after every block (which made a 32 MB line quadratic).
+  private var scanned = 0
   private var atEnd = false
+  private var block = [UInt8](repeating: 0, count: 64 * 1024)
 
   public init(fileDescriptor: Int32, sourceName: String) {
     self.fileDescriptor = fileDescriptor
@@ -31,7 +35,7 @@ public struct LineReader: Sendable {
   /// Whether ``nextLine()`` may have to wait: no whole line is buffered and the descriptor
   /// has nothing to read at this moment. (A regular file is always readable.)
   public var mayBlock: Bool {
-    if atEnd || buffer[start...].contains(UInt8(ascii: "\n")) { return false }
+    if atEnd || nextNewline(from: start + scanned) != nil { return false }
     var descriptor = pollfd(fd: fileDescriptor, events: Int16(POLLIN), revents: 0)
     return poll(&descriptor, 1, 0) == 0
   }
@@ -39,20 +43,35 @@ public struct LineReader: Sendable {
   /// The next line without its line end, or nil at end of input.
   public mutating func nextLine() throws(ScriptReadError) -> String? {
     while true {
-      if let newline = buffer[start...].firstIndex(of: UInt8(ascii: "\n")) {
+      if let newline = nextNewline(from: start + scanned) {
         var end = newline
         if end > start && buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
         let line = String(decoding: buffer[start..<end], as: UTF8.self)
         start = newline + 1
+        scanned = 0
         return line
       }
+      scanned = buffer.count - start
       if atEnd {
         guard start < buffer.count else { return nil }
         let line = String(decoding: buffer[start...], as: UTF8.self)
         start = buffer.count
+        scanned = 0
         return line
       }
       try fill()
+    }
+  }
+
+  /// The index of the first "\n" at or after `index`. `memchr`, not `firstIndex(of:)`:
+  /// the generic scan costs ~100 ns a byte in a debug build, which a 32 MB line turns into
+  /// seconds.
+  private func nextNewline(from index: Int) -> Int? {
+    buffer.withUnsafeBufferPointer { bytes -> Int? in
+      guard index < bytes.count, let base = bytes.baseAddress,
+        let found = memchr(base + index, Int32(UInt8(ascii: "\n")), bytes.count - index)
+      else { return nil }
+      return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
     }
   }
 
@@ -61,24 +80,21 @@ public struct LineReader: Sendable {
       buffer.removeFirst(start)
       start = 0
     }
-    let chunk = 64 * 1024
-    let oldCount = buffer.count
-    buffer.reserveCapacity(oldCount + chunk)
+    // Read into a block of its own and append it (a memcpy): padding `buffer` with
+    // `repeatElement` and trimming it afterwards went element by element, and reserving one
+    // more block each time defeated the array's geometric growth (a copy per read).
     var readCount = 0
-    buffer.append(contentsOf: repeatElement(0, count: chunk))
     while true {
-      readCount = buffer.withUnsafeMutableBytes { raw in
-        read(fileDescriptor, raw.baseAddress! + oldCount, chunk)
+      readCount = block.withUnsafeMutableBytes { raw in
+        read(fileDescriptor, raw.baseAddress!, raw.count)
       }
       if readCount < 0 && errno == EINTR { continue }
       break
     }
     if readCount < 0 {
-      let error = errno
-      buffer.removeLast(chunk)
-      throw ScriptReadError(source: sourceName, errorNumber: error)
+      throw ScriptReadError(source: sourceName, errorNumber: errno)
     }
-    buffer.removeLast(chunk - readCount)
+    buffer.append(contentsOf: block[0..<readCount])
     if readCount == 0 { atEnd = true }
   }
 }

@@ -36,9 +36,13 @@ public struct ScriptRunner: Sendable {
     var status = await runCommands(client: client, printer: printer)
     do {
       try await client.disconnect()
+    } catch QMPClientError.connectionLost(.endOfFile) {
+      // The peer hung up after the last reply: every command was answered and printed, so
+      // nothing was lost. Whether that EOF was read before this disconnect is a race; the
+      // status must not depend on it.
     } catch {
       if status == .success {
-        diagnostics.error("connection lost: \(error)")
+        diagnostics.error("\(error)")
         status = .connectionLost
       }
     }
@@ -82,7 +86,8 @@ public struct ScriptRunner: Sendable {
       }
       if !schemaLoaded && Self.needsSchema(line) {
         schemaLoaded = true
-        reader.schema = await SchemaLoader.load(from: client, diagnostics: diagnostics)
+        reader.schema = await SchemaLoader.load(
+          from: client, diagnostics: diagnostics, timeout: options.timeout)
       }
       let outcome: ReadOutcome
       do {

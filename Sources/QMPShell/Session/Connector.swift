@@ -38,7 +38,8 @@ public struct Connector: Sendable {
       } catch let error as ConnectError {
         throw ShellError(
           .cannotConnect,
-          "cannot set up a session with \(endpoint): \(ErrorText.describe(error.underlying))")
+          "cannot set up a session with \(endpoint): \(ErrorText.handshake(error.underlying, client: client))"
+        )
       } catch is CancellationError {
         throw ShellError(.interrupted, "interrupted while connecting")
       } catch {
