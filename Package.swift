@@ -85,6 +85,7 @@ let package = Package(
     .target(
       name: "QMPTestSupport",
       dependencies: [
+        "AsyncProtocol",
         "QMPCodec",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),

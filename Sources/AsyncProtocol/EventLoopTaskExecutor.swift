@@ -11,14 +11,17 @@ import NIOCore
 ///
 /// Work that blocks (reading a slow pipe, a terminal) must not run here: it would stop the
 /// loop from reading and writing every socket it owns.
-final class EventLoopTaskExecutor: TaskExecutor {
-  let eventLoop: any EventLoop
+///
+/// Public because test servers use it too: in-process peers on their own loop keep answering
+/// while CPU-heavy tests occupy every thread of the global pool.
+public final class EventLoopTaskExecutor: TaskExecutor {
+  public let eventLoop: any EventLoop
 
-  init(_ eventLoop: any EventLoop) {
+  public init(_ eventLoop: any EventLoop) {
     self.eventLoop = eventLoop
   }
 
-  func enqueue(_ job: consuming ExecutorJob) {
+  public func enqueue(_ job: consuming ExecutorJob) {
     let job = UnownedJob(job)
     eventLoop.execute {
       job.runSynchronously(on: self.asUnownedTaskExecutor())

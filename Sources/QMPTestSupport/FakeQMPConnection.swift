@@ -97,7 +97,7 @@ struct FakeQMPConnection: Sendable {
       case .fire(let signal):
         signal.fire()
       case .detached(let steps):
-        Task { _ = await self.run(steps, request: request) }
+        Task(executorPreference: server.executor) { _ = await self.run(steps, request: request) }
       case .disconnect:
         try? await channel.close()
         return false
@@ -125,7 +125,7 @@ struct FakeQMPConnection: Sendable {
   /// Waits for `signal`, but not beyond the connection's life (no task outlives the server).
   private func waitWhileOpen(for signal: AsyncSignal) async {
     let done = AsyncSignal()
-    let watcher = Task {
+    let watcher = Task(executorPreference: server.executor) {
       await signal.wait()
       done.fire()
     }

@@ -1,3 +1,4 @@
+import AsyncProtocol
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -102,10 +103,19 @@ public final class FakeQMPServer: Sendable {
     let server = FakeQMPServer(
       address: address, script: script, directory: directory, serverChannel: listener.channel,
       unserved: unserved)
-    let task = Task { await server.runAcceptLoop(listener) }
+    let task = Task(executorPreference: server.executor) { await server.runAcceptLoop(listener) }
     server.acceptLoop.withLock { $0 = task }
     return server
   }
+
+  /// Where every fake server's tasks run: threads of their own, not Swift's global pool.
+  ///
+  /// The pool has one thread per core and the test process runs hundreds of tests at once;
+  /// with CPU-heavy tests holding both threads of a 2-core machine, a server on the pool
+  /// answered a greeting seconds late and timing-bound tests failed under load.
+  /// Two loops, servers taking turns, so one flooding server does not stall all others.
+  let executor = EventLoopTaskExecutor(serverLoops.next())
+  private static let serverLoops = MultiThreadedEventLoopGroup(numberOfThreads: 2)
 
   /// Stops listening, closes every connection, waits for their tasks, removes the socket.
   public func stop() async {
@@ -142,7 +152,7 @@ public final class FakeQMPServer: Sendable {
     let channels = state.withLock { Array($0.channels.values) }
     await withTaskGroup(of: Void.self) { group in
       for channel in channels {
-        group.addTask {
+        group.addTask(executorPreference: executor) {
           let connection = FakeQMPConnection(server: self, channel: channel)
           _ = await connection.run(actions, request: nil)
         }
