@@ -211,9 +211,10 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
     case .listen(let endpoint, _): logger.debug("waiting for a peer on \(endpoint)")
     }
 
+    // A loop timer, not a sleeping task: with every thread of Swift's global pool busy, a
+    // 200 ms timer task ran only after NIO's own 10 s connect timeout had fired.
     let timer = configuration.connectTimeout.map { timeout in
-      Task {
-        guard (try? await Task.sleep(for: timeout)) != nil else { return }
+      executor.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
         attempt.abort(.timedOut(timeout))
       }
     }
