@@ -42,10 +42,19 @@ struct LaunchedQEMUTests {
   @Test func aProcessIgnoringSIGTERMIsKilled() async throws {
     try await withTemporaryDirectory { folder in
       let script = folder.file("stubborn")
-      try writeExecutable("#!/bin/sh\ntrap '' TERM\nexec sleep 60\n", to: script)
+      let ready = folder.file("ready")
+      // It says when the trap is set: a SIGTERM sent before that (a slow start on a loaded
+      // machine) would end it at once, and the test would fail without a bug.
+      try writeExecutable(
+        "#!/bin/sh\ntrap '' TERM\ntouch \(ready)\nexec sleep 60\n", to: script)
       let qemu = try LaunchedQEMU.start(LaunchSpec(executable: script))
       let started = ContinuousClock.now
-      try await withTimeout(.seconds(20)) { await qemu.shutdown() }
+      try await withTimeout(.seconds(20)) {
+        while !FileManager.default.fileExists(atPath: ready) {
+          try await Task.sleep(for: .milliseconds(10))
+        }
+        await qemu.shutdown()
+      }
       #expect(qemu.exit == .signalled(SIGKILL))
       #expect(ContinuousClock.now - started < .seconds(10))
       #expect(!FileManager.default.fileExists(atPath: qemu.directory))
