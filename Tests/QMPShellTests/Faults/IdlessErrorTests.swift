@@ -44,12 +44,14 @@ import Testing
     let script = FaultServer.answering("cmd") { _ in [.idlessError(desc: "x")] }
     try await withFakeQMPServer(script) { server in
       let run = try await FaultShell.run(
-        [server.address.description, "-k", "--timeout", "3", "-c", "cmd", "-c", "query-status"],
-        limit: .seconds(30))
+        [server.address.description, "-k", "--timeout", "5", "-c", "cmd", "-c", "query-status"],
+        limit: .seconds(40))
       #expect(run.status == 5)
+      // 5 s, not 3: the same timeout must also let query-status's reply through, and a CI
+      // rehearsal next to a sanitizer run once took longer than 3 s to get it.
       #expect(
         run.stderrLines == [
-          Substring(Self.warning), "qmp-shell: line 1: no reply to cmd within 3 s",
+          Substring(Self.warning), "qmp-shell: line 1: no reply to cmd within 5 s",
         ])
       #expect(
         run.stdout == #"{"return":{"status":"running","singlestep":false,"running":true}}"# + "\n")
