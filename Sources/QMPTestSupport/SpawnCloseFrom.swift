@@ -9,7 +9,7 @@ import Glibc
 /// the function (it is a GNU extension), hence the lookup. Returns false where glibc lacks it
 /// (before 2.34); the spawn then works as before.
 @discardableResult
-public func addCloseFrom(_ actions: inout posix_spawn_file_actions_t, lowest: Int32) -> Bool {
+func addCloseFrom(_ actions: inout posix_spawn_file_actions_t, lowest: Int32) -> Bool {
   guard let closeFrom = spawnCloseFrom else { return false }
   return closeFrom(&actions, lowest) == 0
 }

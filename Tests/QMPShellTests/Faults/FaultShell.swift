@@ -103,46 +103,16 @@ enum FaultShell {
       stdoutBytes: stdout.total, stderr: stderr.text, peakRSSKiB: peak, elapsed: elapsed)
   }
 
-  /// Spawns with stdin from `stdin` (a file), an empty signal mask and default dispositions,
-  /// like ``ChildProcess`` does (a Swift concurrency thread blocks most signals).
+  /// Spawns with stdin from `stdin` (a file), in a process group of its own so that a hung
+  /// run can be killed with everything under it.
   private static func spawn(
     _ executable: String, _ arguments: [String], stdin: String, stdout: Int32, stderr: Int32
   ) throws -> pid_t {
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, stdin, O_RDONLY, 0)
-    posix_spawn_file_actions_adddup2(&actions, stdout, 1)
-    posix_spawn_file_actions_adddup2(&actions, stderr, 2)
-    // Nothing else: SwiftNIO accepts sockets without O_CLOEXEC on Linux, so a child spawned
-    // while another test's fake server holds a connection would keep that connection open
-    // after the server closed it, and its client would wait for an EOF that never comes.
-    addCloseFrom(&actions, lowest: 3)
-
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    var noSignals = sigset_t()
-    sigemptyset(&noSignals)
-    posix_spawnattr_setsigmask(&attributes, &noSignals)
-    var allSignals = sigset_t()
-    sigfillset(&allSignals)
-    sigdelset(&allSignals, SIGKILL)
-    sigdelset(&allSignals, SIGSTOP)
-    posix_spawnattr_setsigdefault(&attributes, &allSignals)
-    // A process group of its own, so that a hung run can be killed with everything under it.
-    posix_spawnattr_setpgroup(&attributes, 0)
-    posix_spawnattr_setflags(
-      &attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
-
-    let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
-    defer { for pointer in argv { free(pointer) } }
-    var pid: pid_t = 0
-    let result = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
-    guard result == 0 else {
-      throw TestSupportError("cannot start \(executable): \(String(cString: strerror(result)))")
+    try cleanSpawn(executable, arguments, ownProcessGroup: true) { actions in
+      posix_spawn_file_actions_addopen(&actions, 0, stdin, O_RDONLY, 0)
+      posix_spawn_file_actions_adddup2(&actions, stdout, 1)
+      posix_spawn_file_actions_adddup2(&actions, stderr, 2)
     }
-    return pid
   }
 
   private struct Pipe {
