@@ -83,16 +83,38 @@ public struct JSONStreamDecoder: Sendable {
     buffer.count - ((mode == .between || discarding) ? scanIndex : messageStart)
   }
 
+  /// Bytes of memory the buffer has reserved (at least ``bufferedByteCount``).
+  public var reservedByteCount: Int { buffer.capacity }
+
   /// Adds bytes read from the stream.
   public mutating func append(_ bytes: UnsafeRawBufferPointer) {
     compact()
+    reserve(bytes.count)
     buffer.append(contentsOf: bytes)
   }
 
   /// Adds bytes read from the stream.
   public mutating func append(_ bytes: some Collection<UInt8>) {
     compact()
+    reserve(bytes.count)
     buffer.append(contentsOf: bytes)
+  }
+
+  /// Makes room for `count` more bytes before they are appended. The buffer grows
+  /// geometrically, but never past what a message at the size limit plus this chunk needs:
+  /// a longer message is dropped as soon as the scan sees it, so growing further would be
+  /// for nothing. Left to the array, a 64 MiB limit let a 100 MB message double the buffer
+  /// to 128 MiB (and copy 64 MiB into it) right before the scan noticed: 150 MiB RSS for a
+  /// message that is then thrown away.
+  private mutating func reserve(_ count: Int) {
+    let needed = buffer.count + count
+    guard needed > buffer.capacity else { return }
+    let keepFrom = (mode == .between || discarding) ? scanIndex : messageStart
+    let (bound, overflow) = (keepFrom + count).addingReportingOverflow(maximumMessageSize)
+    let doubled = buffer.capacity.multipliedReportingOverflow(by: 2)
+    var target = doubled.overflow ? needed : max(needed, doubled.partialValue)
+    if !overflow { target = min(target, max(needed, bound)) }
+    buffer.reserveCapacity(target)
   }
 
   /// The next complete item, or `nil` when more bytes are needed.
