@@ -140,6 +140,9 @@ public struct JSONStreamDecoder: Sendable {
       pending = nil
       return .item(item)
     }
+    if eventShortcut, !discarding, mode == .between, let event = frameCompactEvent() {
+      return .event(event)
+    }
     while true {
       let wasDiscarding = discarding
       switch scan() {
@@ -173,16 +176,52 @@ public struct JSONStreamDecoder: Sendable {
     }
   }
 
-  /// The event in `range` through ``JSONCompactor``, or nil when it is not one it can take.
+  /// The event in `range` (framed by the scanner) through ``JSONCompactor``, or nil when it
+  /// is not one it can take.
   private mutating func compactEvent(_ range: Range<Int>) -> QMPEvent? {
     // Over the size limit, the parser path reports it (as it does for a message that
     // arrived in pieces): the shortcut must not accept what `next()` rejects.
     guard range.count <= Self.maximumShortcutSize, range.count <= maximumMessageSize,
       range.count > 0 && buffer[range.lowerBound] == UInt8(ascii: "{")
     else { return nil }
-    return buffer.withUnsafeBufferPointer { whole in
+    let found = buffer.withUnsafeBufferPointer { whole in
       QMPEvent.compact(UnsafeBufferPointer(rebasing: whole[range]), workspace: &compactor)
     }
+    guard let found, found.length == range.count else { return nil }
+    return found.event
+  }
+
+  /// Between messages: frames and compacts the next message in one pass when it is an event
+  /// the compactor takes whole within the buffer, and moves past it. Otherwise (a reply, an
+  /// event it declines, one not complete yet) nothing changes but the blanks skipped, and
+  /// the scanner frames the message as usual.
+  ///
+  /// The compactor's subset frames exactly as the scanner does: its strings hold no line
+  /// feed, quote or 0xFF but the closing quote, it declines a `{` at the start of a line, and
+  /// it stops at the brace that closes the object.
+  private mutating func frameCompactEvent() -> QMPEvent? {
+    let count = buffer.count
+    var start = scanIndex
+    let event: (event: QMPEvent, length: Int)? = buffer.withUnsafeBufferPointer { whole in
+      while start < count {
+        switch whole[start] {
+        case 0x20, 0x09, 0x0A, 0x0D: start += 1
+        case UInt8(ascii: "{"):
+          let window = min(count - start, Self.maximumShortcutSize, maximumMessageSize)
+          return QMPEvent.compact(
+            UnsafeBufferPointer(rebasing: whole[start..<(start + window)]), workspace: &compactor)
+        default: return nil
+        }
+      }
+      return nil
+    }
+    scanIndex = start
+    guard let event else { return nil }
+    messageStart = start
+    scanIndex = start + event.length
+    depth = 0
+    inString = false
+    return event.event
   }
 
   /// Messages larger than this always go through the parser: events are small, and a big
