@@ -309,10 +309,8 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
       throw ConnectError(phase: .transport, underlying: error)
     }
     let link = Link<Message>(channel: stream.channel, queueLimit: configuration.outboundQueueLimit)
-    // After the link is made: this takes the attempt's lock, which the opener takes again in
-    // `complete()`, so the link's creation visibly happens before the opener reads it. The
-    // hand-over through the continuation orders it too, but ThreadSanitizer did not see that
-    // edge (a report at `link.mailbox` in `open` in 3 of 6 runs; 0 of 4 with this order).
+    // From here on a failure is the handshake's. (The link reaches the opener through
+    // `ConnectAttempt.race`, which hands it over under a lock: see `ResumeOnce`.)
     attempt.phase = .handshake
     link.startWriter(Task(executorPreference: executor) { await self.runWriter(link) })
     Task(executorPreference: executor) { await self.runReader(stream, link: link) }
