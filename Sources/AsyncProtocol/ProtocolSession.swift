@@ -387,7 +387,7 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
           }
         }
       } catch {
-        ending = error
+        ending = PeerClosedError.ifHangUp(error)
       }
       link.readerFinished = true
       // Recorded before `executeThenClose` closes the channel: that close makes a busy writer
@@ -451,7 +451,7 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
   private func writerFailed(_ link: Link<Message>, error: any Error) {
     guard !link.isStopped else { return }
     core.withLockedValue { s in
-      link.record(error)
+      link.record(PeerClosedError.ifHangUp(error))
       if s.link === link { transition(&s, to: .disconnecting) }
     }
     logger.debug("writer failed: \(error)")
