@@ -20,6 +20,8 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
   public typealias Handshake = @Sendable (HandshakeChannel<Message>) async throws -> Void
   /// Receives every ``SessionEvent``, one at a time.
   public typealias EventHandler = @Sendable (SessionEvent<Message>) async -> Void
+  /// Receives the messages of one socket read at once (see `init`'s `onMessages`).
+  public typealias BatchHandler = @Sendable (ArraySlice<Message>) async -> Void
   /// Sees a message and returns it (possibly rewritten), or `nil` to drop it.
   public typealias Hook = @Sendable (Message) -> Message?
 
@@ -38,6 +40,7 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
   private let executor: EventLoopTaskExecutor
   private let handshake: Handshake?
   private let onEvent: EventHandler
+  private let onMessages: BatchHandler?
   private let core = NIOLockedValueBox(Core())
   private let hooks = NIOLockedValueBox(Hooks())
 
@@ -76,12 +79,19 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
     case listen(Endpoint, onListening: (@Sendable (Endpoint) async -> Void)?)
   }
 
+  /// - Parameters:
+  ///   - onMessages: when given, every message for the owner goes here instead of to
+  ///     `onEvent`, in order and after the inbound hook: once the handshake is over, all
+  ///     those of a socket read in one call (no per-message `await`); `.failed` still goes
+  ///     to `onEvent`. Awaited like `onEvent`, so a slow owner still holds the reader back.
+  ///   - onEvent: every ``SessionEvent`` (only `.failed` when `onMessages` is given).
   public init(
     codec: Codec,
     configuration: SessionConfiguration = .init(),
     logger: Logger = Logger(label: "qmp-shell.protocol"),
     eventLoop: (any EventLoop)? = nil,
     handshake: Handshake? = nil,
+    onMessages: BatchHandler? = nil,
     onEvent: @escaping EventHandler
   ) {
     self.codec = codec
@@ -101,6 +111,7 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
       self.logger = logger
     }
     self.handshake = handshake
+    self.onMessages = onMessages
     self.onEvent = onEvent
   }
 
@@ -388,15 +399,23 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
       do {
         for try await batch in inbound {
           let hook = hooks.withLockedValue { $0.inbound }
-          for received in batch {
+          for (index, received) in zip(batch.indices, batch) {
             if link.isStopped { return nil }
+            if let onMessages, !link.mailbox.isHandshaking {
+              await deliver(batch[index...], hook: hook, to: onMessages)
+              break
+            }
             logger.trace("<-- \(received)")
             guard let message = hook.map({ $0(received) }) ?? received else { continue }
             if link.mailbox.isHandshaking, await link.mailbox.offer(message) == .consumed {
               continue
             }
             if link.isStopped { return nil }
-            await onEvent(.message(message))
+            if let onMessages {
+              await onMessages([message][...])
+            } else {
+              await onEvent(.message(message))
+            }
           }
         }
       } catch {
@@ -408,6 +427,22 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
       return readerEnded(link, error: ending)
     }
     if let report { await onEvent(.failed(report)) }
+  }
+
+  /// Hands the rest of a read to the batch handler in one call: no per-message `await` (and
+  /// executor check) on the path an event flood takes.
+  private func deliver(_ messages: ArraySlice<Message>, hook: Hook?, to handler: BatchHandler)
+    async
+  {
+    if logger.logLevel <= .trace {
+      for message in messages { logger.trace("<-- \(message)") }
+    }
+    guard let hook else {
+      await handler(messages)
+      return
+    }
+    let kept = messages.compactMap(hook)
+    if !kept.isEmpty { await handler(kept[...]) }
   }
 
   /// Records why the reader stopped, moves to `disconnecting` and stops the writer.

@@ -54,6 +54,7 @@ public final class QMPClient: Sendable {
       logger: logger,
       eventLoop: eventLoop,
       handshake: handshake,
+      onMessages: { messages in await router.handle(messages) },
       onEvent: { event in await router.handle(event) })
   }
 
