@@ -322,6 +322,46 @@ final class QMPRouter: Sendable {
     }
   }
 
+  /// The messages of one socket read, in order. A run of events that only a transcript (or
+  /// nobody) listens to is handed over in one step: one router lock and one buffer lock for
+  /// the run instead of an async call and two locks per event, which is what an event flood
+  /// costs. Everything else goes through ``handle(_:)`` one message at a time.
+  func handle(_ messages: ArraySlice<QMPWireCodec.Message>) async {
+    var index = messages.startIndex
+    while index < messages.endIndex {
+      guard case .event = messages[index] else {
+        await handle(.message(messages[index]))
+        index += 1
+        continue
+      }
+      var end = index + 1
+      while end < messages.endIndex, case .event = messages[end] { end += 1 }
+      await deliver(run: messages[index..<end])
+      index = end
+    }
+  }
+
+  /// Delivers a run of `.event` messages (see ``handle(_:)-(ArraySlice<QMPWireCodec.Message>)``).
+  private func deliver(run: ArraySlice<QMPWireCodec.Message>) async {
+    var shutdown = false
+    for case .event(let event) in run where event.name == "SHUTDOWN" { shutdown = true }
+    let target = state.withLock { state -> SubscriberBuffer<TranscriptEntry>?? in
+      if shutdown { state.quitAnnounced = true }
+      guard state.events.isEmpty && state.transcripts.count <= 1 else { return .none }
+      return .some(state.transcripts.first?.value)
+    }
+    guard let target else {
+      // Event subscribers too: each event is matched against their filters.
+      for case .event(let event) in run { await deliver(event) }
+      return
+    }
+    guard let transcript = target else { return }
+    var entries: [TranscriptEntry] = []
+    entries.reserveCapacity(run.count)
+    for case .event(let event) in run { entries.append(.event(event)) }
+    await transcript.offer(contentsOf: entries)
+  }
+
   private func handle(_ json: JSONValue) async {
     let message: QMPMessage
     do {

@@ -93,6 +93,48 @@ final class SubscriberBuffer<Element: Sendable>: Sendable {
     return true
   }
 
+  /// Adds as many of `items` as fit without waiting (all of them under `.dropOldest`), in
+  /// order and under one lock; returns how many it took. Once finished, takes (drops) all.
+  func offerNow(contentsOf items: ArraySlice<Element>) -> Int {
+    let (taken, consumer) = state.withLock {
+      state -> (Int, CheckedContinuation<Void, Never>?) in
+      if state.finished { return (items.count, nil) }
+      var taken = min(items.count, max(0, limit - state.count))
+      state.items.append(contentsOf: items.prefix(taken))
+      if policy == .dropOldest {
+        for item in items.dropFirst(taken) {
+          _ = state.popFirst()
+          state.items.append(item)
+          state.dropped += 1
+          state.unreportedDrops += 1
+        }
+        taken = items.count
+      }
+      return (taken, taken > 0 ? state.takeConsumer() : nil)
+    }
+    consumer?.resume()
+    return taken
+  }
+
+  /// Adds `items` in order; with `.suspendReader` waits for room as often as needed (the
+  /// consumer frees half the buffer before it wakes the producer, so each wait makes room
+  /// for many).
+  func offer(contentsOf items: [Element]) async {
+    var rest = items[...]
+    while true {
+      rest = rest.dropFirst(offerNow(contentsOf: rest))
+      if rest.isEmpty { return }
+      await withCheckedContinuation { (producer: CheckedContinuation<Void, Never>) in
+        let resumeNow = state.withLock { state -> Bool in
+          if state.finished || state.count < limit { return true }
+          state.producers.append(producer)
+          return false
+        }
+        if resumeNow { producer.resume() }
+      }
+    }
+  }
+
   /// Adds `item`; with `.suspendReader` waits while the buffer is full.
   func offer(_ item: Element) async {
     if offerNow(item) { return }

@@ -13,7 +13,11 @@
 ///   digits; fractions, exponents and bigger numbers may print differently);
 /// - `true`, `false`, `null`, and objects and arrays of those, at most 64 deep, with at most
 ///   32 members per object and no duplicate key (which the parser rejects);
-/// - a top-level object, with blanks (space, tab, CR, LF) anywhere between tokens.
+/// - a top-level object, with blanks (space, tab, CR, LF) anywhere between tokens, but no `{`
+///   right after a line feed inside it (where ``JSONStreamDecoder`` sees the start of the
+///   next message after a truncated one).
+/// It reads one object from the start of its input and says where it ended, so the stream
+/// decoder can frame and compact an event in one pass over its bytes.
 /// A test compares the result with `serialize(parse(input))` over many generated messages.
 struct JSONCompactor {
   /// What the compactor keeps between messages, so that it allocates nothing per message
@@ -23,6 +27,8 @@ struct JSONCompactor {
     var keys: [Range<Int>] = []
     /// Where each open object's keys start in `keys`.
     var frames: [Int] = []
+    /// Where the compact text is written before it is copied out at its exact size.
+    var output: [UInt8] = []
   }
 
   /// The members of the top-level object that a QMP event needs, as ranges in the output.
@@ -36,25 +42,30 @@ struct JSONCompactor {
   static let maximumMembers = 32
   static let maximumDigits = 18
 
-  /// The compact bytes of `input` (one JSON object, possibly with blanks around it) and its
-  /// top-level members of interest; nil when `input` is outside the subset described above,
-  /// or as soon as a top-level key (`QMP`, `return`, `error`) says it is a greeting or a
-  /// reply.
-  static func compact(_ input: UnsafeBufferPointer<UInt8>, workspace: inout Workspace)
-    -> (bytes: [UInt8], top: TopLevel)?
+  /// The compact bytes of the JSON object at the start of `input` (after blanks), its
+  /// top-level members of interest, and how many bytes of `input` it took (up to its closing
+  /// brace; whatever follows is not looked at). Nil when the object is outside the subset
+  /// described above or does not end within `input`, or as soon as a top-level key (`QMP`,
+  /// `return`, `error`) says it is a greeting or a reply.
+  static func compactObject(_ input: UnsafeBufferPointer<UInt8>, workspace: inout Workspace)
+    -> (bytes: [UInt8], top: TopLevel, length: Int)?
   {
     workspace.keys.removeAll(keepingCapacity: true)
     workspace.frames.removeAll(keepingCapacity: true)
-    var out = [UInt8](repeating: 0, count: input.count)
+    // The output is never longer than the input it came from.
+    var scratch: [UInt8] = []
+    swap(&scratch, &workspace.output)
+    defer { swap(&scratch, &workspace.output) }
+    if scratch.count < input.count {
+      scratch = [UInt8](repeating: 0, count: max(input.count, 2 * scratch.count))
+    }
     var top = TopLevel()
-    let written = out.withUnsafeMutableBufferPointer { buffer -> Int? in
+    return scratch.withUnsafeMutableBufferPointer {
+      buffer -> (bytes: [UInt8], top: TopLevel, length: Int)? in
       var writer = Writer(input: input, out: buffer)
       guard writer.run(workspace: &workspace, top: &top) else { return nil }
-      return writer.written
+      return (Array(UnsafeBufferPointer(rebasing: buffer[..<writer.written])), top, writer.index)
     }
-    guard let written else { return nil }
-    out.removeLast(out.count - written)
-    return (out, top)
   }
 
   /// The state of one pass: input position and output position, over raw buffers.
@@ -209,6 +220,8 @@ struct JSONCompactor {
         case UInt8(ascii: "{"), UInt8(ascii: "["):
           let isObject = input[index] == UInt8(ascii: "{")
           guard depth < JSONCompactor.maximumDepth else { return false }
+          // The stream decoder takes a `{` at the start of a line for a new message.
+          if isObject && depth > 0 && input[index - 1] == 0x0A { return false }
           emit(input[index])
           index += 1
           depth += 1
@@ -288,8 +301,7 @@ struct JSONCompactor {
           if depth == 0 { break }
           // The closed container is itself a finished value of its parent: loop.
         }
-        skipBlanks()
-        return index == input.count
+        return true
       }
     }
   }

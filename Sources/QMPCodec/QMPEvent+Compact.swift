@@ -1,11 +1,11 @@
 extension QMPEvent {
-  /// The event whose wire text is `bytes`, read by ``JSONCompactor`` instead of the parser;
-  /// nil when the compactor declines, when the text is not an event, or when it would not
-  /// decode as one (`QMPEvent(json:)` then reports why).
+  /// The event whose wire text starts `bytes`, read by ``JSONCompactor`` instead of the
+  /// parser, and the length of that text; nil when the compactor declines, when the text is
+  /// not an event, or when it would not decode as one (`QMPEvent(json:)` then reports why).
   static func compact(_ bytes: UnsafeBufferPointer<UInt8>, workspace: inout JSONCompactor.Workspace)
-    -> QMPEvent?
+    -> (event: QMPEvent, length: Int)?
   {
-    guard let (text, top) = JSONCompactor.compact(bytes, workspace: &workspace),
+    guard let (text, top, length) = JSONCompactor.compactObject(bytes, workspace: &workspace),
       let name = top.event, text[name.lowerBound] == UInt8(ascii: "\"")
     else { return nil }
     var timestamp: QMPTimestamp?
@@ -20,7 +20,7 @@ extension QMPEvent {
         decoding: UnsafeBufferPointer(rebasing: $0[(name.lowerBound + 1)..<(name.upperBound - 1)]),
         as: UTF8.self)
     }
-    return QMPEvent(name: nameText, timestamp: timestamp, compact: text)
+    return (QMPEvent(name: nameText, timestamp: timestamp, compact: text), length)
   }
 
   /// Reads a compact timestamp: QEMU's `{"seconds":S,"microseconds":U}` directly; any other
