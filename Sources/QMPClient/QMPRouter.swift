@@ -7,9 +7,9 @@ import QMPCodec
 /// The client's inbound side: matches replies to waiting commands by id, fans events out to
 /// subscribers, keeps the transcript, and fails everything at once when the connection ends.
 ///
-/// The session's reader calls ``handle(_:)`` for one message at a time, in wire order, and
-/// awaits it; that is what keeps transcripts in order and lets a `.suspendReader` subscriber
-/// hold the reader back.
+/// The session's reader calls ``handle(_:)`` with the messages of each read (and with its
+/// failure), in wire order, and awaits it; that is what keeps transcripts in order and lets
+/// a `.suspendReader` subscriber hold the reader back.
 final class QMPRouter: Sendable {
   enum Phase {
     case idle
@@ -343,15 +343,8 @@ final class QMPRouter: Sendable {
 
   /// Delivers a run of `.event` messages (see ``handle(_:)-(ArraySlice<QMPWireCodec.Message>)``).
   private func deliver(run: ArraySlice<QMPWireCodec.Message>) async {
-    // Built before knowing who listens: the common case (a flood printed by the shell) needs
-    // it, and one pass over the run also finds a SHUTDOWN.
-    var entries: [TranscriptEntry] = []
-    entries.reserveCapacity(run.count)
     var shutdown = false
-    for case .event(let event) in run {
-      if event.name == "SHUTDOWN" { shutdown = true }
-      entries.append(.event(event))
-    }
+    for case .event(let event) in run where event.name == "SHUTDOWN" { shutdown = true }
     let target = state.withLock { state -> SubscriberBuffer<TranscriptEntry>?? in
       if shutdown { state.quitAnnounced = true }
       guard state.events.isEmpty && state.transcripts.count <= 1 else { return .none }
@@ -362,7 +355,10 @@ final class QMPRouter: Sendable {
       for case .event(let event) in run { await deliver(event) }
       return
     }
-    await target?.offer(contentsOf: entries)
+    await target?.offer(from: run) { message in
+      guard case .event(let event) = message else { return nil }
+      return .event(event)
+    }
   }
 
   private func handle(_ json: JSONValue) async {
