@@ -343,8 +343,15 @@ final class QMPRouter: Sendable {
 
   /// Delivers a run of `.event` messages (see ``handle(_:)-(ArraySlice<QMPWireCodec.Message>)``).
   private func deliver(run: ArraySlice<QMPWireCodec.Message>) async {
+    // Built before knowing who listens: the common case (a flood printed by the shell) needs
+    // it, and one pass over the run also finds a SHUTDOWN.
+    var entries: [TranscriptEntry] = []
+    entries.reserveCapacity(run.count)
     var shutdown = false
-    for case .event(let event) in run where event.name == "SHUTDOWN" { shutdown = true }
+    for case .event(let event) in run {
+      if event.name == "SHUTDOWN" { shutdown = true }
+      entries.append(.event(event))
+    }
     let target = state.withLock { state -> SubscriberBuffer<TranscriptEntry>?? in
       if shutdown { state.quitAnnounced = true }
       guard state.events.isEmpty && state.transcripts.count <= 1 else { return .none }
@@ -355,11 +362,7 @@ final class QMPRouter: Sendable {
       for case .event(let event) in run { await deliver(event) }
       return
     }
-    guard let transcript = target else { return }
-    var entries: [TranscriptEntry] = []
-    entries.reserveCapacity(run.count)
-    for case .event(let event) in run { entries.append(.event(event)) }
-    await transcript.offer(contentsOf: entries)
+    await target?.offer(contentsOf: entries)
   }
 
   private func handle(_ json: JSONValue) async {

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Turns the wire text of a simple JSON object into the exact bytes our compact serializer
 /// would write for it, without building a tree, or declines.
 ///
@@ -36,6 +42,8 @@ struct JSONCompactor {
     var event: Range<Int>?
     var timestamp: Range<Int>?
     var data: Range<Int>?
+    /// The timestamp's numbers, when QEMU's own layout let the pass read them on the way.
+    var stamp: (seconds: Int64, microseconds: Int64)?
   }
 
   static let maximumDepth = 64
@@ -91,22 +99,26 @@ struct JSONCompactor {
       written += 1
     }
 
-    /// Copies a string token (quotes included); false if it is outside the subset.
+    /// Copies a string token (quotes included); false if it is outside the subset. Bytes
+    /// are copied as they are checked: QMP strings are short, and a `memcpy` call per string
+    /// cost more than the copy.
     mutating func copyString() -> Bool {
       // input[index] is the opening quote.
       var i = index + 1
+      var w = written + 1
+      out[written] = UInt8(ascii: "\"")
       while i < input.count {
         let byte = input[i]
+        out[w] = byte
+        w += 1
+        i += 1
         if byte == UInt8(ascii: "\"") {
-          let length = i + 1 - index
-          UnsafeMutableRawPointer(out.baseAddress! + written).copyMemory(
-            from: input.baseAddress! + index, byteCount: length)
-          written += length
-          index = i + 1
+          written = w
+          index = i
           return true
         }
-        guard byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\\") else { return false }
-        i += 1
+        // Printable ASCII but the backslash: 0x20...0x7E, one unsigned compare.
+        guard byte &- 0x20 < 0x5F && byte != UInt8(ascii: "\\") else { return false }
       }
       return false
     }
@@ -203,6 +215,58 @@ struct JSONCompactor {
       return true
     }
 
+    /// Copies `literal` if the input continues with it, writing `compact` in its place.
+    @inline(__always)
+    mutating func expect(_ literal: StaticString, writing compact: StaticString) -> Bool {
+      let count = literal.utf8CodeUnitCount
+      guard input.count - index >= count,
+        memcmp(input.baseAddress! + index, literal.utf8Start, count) == 0
+      else { return false }
+      let length = compact.utf8CodeUnitCount
+      UnsafeMutableRawPointer(out.baseAddress! + written).copyMemory(
+        from: compact.utf8Start, byteCount: length)
+      written += length
+      index += count
+      return true
+    }
+
+    /// Copies an integer token as ``copyInteger()`` does and returns its value (at most 18
+    /// digits, so it fits); nil where that declines, and for a negative one.
+    @inline(__always)
+    mutating func readCount() -> Int64? {
+      let start = index
+      guard index < input.count && input[index] != UInt8(ascii: "-"), copyInteger() else {
+        return nil
+      }
+      var value: Int64 = 0
+      for k in start..<index { value = value * 10 + Int64(input[k] &- UInt8(ascii: "0")) }
+      return value
+    }
+
+    /// The start of an event exactly as QEMU writes it, `{"timestamp": {"seconds": S,
+    /// "microseconds": U}, "event": "NAME"`: checked against the literal text and written in
+    /// compact form in one go, the timestamp's numbers read on the way. On success the pass
+    /// is where the generic one would be after the name (depth 1, member `event`, both keys
+    /// recorded). False for any other layout: the caller then starts over generically.
+    mutating func qemuEventStart(workspace: inout Workspace, top: inout TopLevel) -> Int? {
+      guard expect(#"{"timestamp": {"seconds": "#, writing: #"{"timestamp":{"seconds":"#),
+        let seconds = readCount(),
+        expect(#", "microseconds": "#, writing: #","microseconds":"#),
+        let microseconds = readCount(),
+        expect(#"}, "event": "#, writing: #"},"event":"#),
+        index < input.count && input[index] == UInt8(ascii: "\""),
+        case let nameStart = written, copyString()
+      else { return nil }
+      // Output offsets: `{"` is 2 bytes, then `timestamp`; the timestamp's value starts
+      // after `{"timestamp":`; `event` sits right before `":` and the name.
+      top.timestamp = 13..<(nameStart - 9)
+      top.stamp = (seconds, microseconds)
+      workspace.frames.append(0)
+      workspace.keys.append(2..<11)
+      workspace.keys.append((nameStart - 7)..<(nameStart - 2))
+      return nameStart
+    }
+
     /// The whole pass; false if the input is outside the subset.
     mutating func run(workspace: inout Workspace, top: inout TopLevel) -> Bool {
       skipBlanks()
@@ -212,56 +276,76 @@ struct JSONCompactor {
       var depth = 0
       var member = 0
       var valueStart = 0
-      value: while true {
+      // QEMU's layout: the first two members are done; go on as after any member.
+      var resumed = false
+      if let nameStart = qemuEventStart(workspace: &workspace, top: &top) {
+        objects = 1
+        depth = 1
+        member = 1
+        valueStart = nameStart
+        resumed = true
+      } else {
+        index = 0
+        written = 0
+        top = TopLevel()
+        workspace.keys.removeAll(keepingCapacity: true)
+        workspace.frames.removeAll(keepingCapacity: true)
         skipBlanks()
-        guard index < input.count else { return false }
-        if depth == 1 { valueStart = written }
-        switch input[index] {
-        case UInt8(ascii: "{"), UInt8(ascii: "["):
-          let isObject = input[index] == UInt8(ascii: "{")
-          guard depth < JSONCompactor.maximumDepth else { return false }
-          // The stream decoder takes a `{` at the start of a line for a new message.
-          if isObject && depth > 0 && input[index - 1] == 0x0A { return false }
-          emit(input[index])
-          index += 1
-          depth += 1
-          if isObject {
-            objects |= 1 << UInt64(depth - 1)
-            workspace.frames.append(workspace.keys.count)
-          } else {
-            objects &= ~(1 << UInt64(depth - 1))
-          }
+      }
+      value: while true {
+        if resumed {
+          resumed = false
+        } else {
           skipBlanks()
           guard index < input.count else { return false }
-          let close = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
-          if input[index] == close {
-            // An empty container: closed below, as any finished value.
-            if isObject { workspace.frames.removeLast() }
-            emit(close)
+          if depth == 1 { valueStart = written }
+          switch input[index] {
+          case UInt8(ascii: "{"), UInt8(ascii: "["):
+            let isObject = input[index] == UInt8(ascii: "{")
+            guard depth < JSONCompactor.maximumDepth else { return false }
+            // The stream decoder takes a `{` at the start of a line for a new message.
+            if isObject && depth > 0 && input[index - 1] == 0x0A { return false }
+            emit(input[index])
             index += 1
-            depth -= 1
-          } else {
+            depth += 1
             if isObject {
-              guard let key = readKey(workspace: &workspace) else {
-                return false
-              }
-              if depth == 1 { member = classify(key) }
-              if member == 4 { return false }
+              objects |= 1 << UInt64(depth - 1)
+              workspace.frames.append(workspace.keys.count)
+            } else {
+              objects &= ~(1 << UInt64(depth - 1))
             }
-            continue value
+            skipBlanks()
+            guard index < input.count else { return false }
+            let close = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
+            if input[index] == close {
+              // An empty container: closed below, as any finished value.
+              if isObject { workspace.frames.removeLast() }
+              emit(close)
+              index += 1
+              depth -= 1
+            } else {
+              if isObject {
+                guard let key = readKey(workspace: &workspace) else {
+                  return false
+                }
+                if depth == 1 { member = classify(key) }
+                if member == 4 { return false }
+              }
+              continue value
+            }
+          case UInt8(ascii: "\""):
+            guard copyString() else { return false }
+          case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            guard copyInteger() else { return false }
+          case UInt8(ascii: "t"):
+            guard copyLiteral("true") else { return false }
+          case UInt8(ascii: "f"):
+            guard copyLiteral("false") else { return false }
+          case UInt8(ascii: "n"):
+            guard copyLiteral("null") else { return false }
+          default:
+            return false
           }
-        case UInt8(ascii: "\""):
-          guard copyString() else { return false }
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-          guard copyInteger() else { return false }
-        case UInt8(ascii: "t"):
-          guard copyLiteral("true") else { return false }
-        case UInt8(ascii: "f"):
-          guard copyLiteral("false") else { return false }
-        case UInt8(ascii: "n"):
-          guard copyLiteral("null") else { return false }
-        default:
-          return false
         }
 
         // A value is complete: record it, then close containers as they end.

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 extension QMPEvent {
   /// The event whose wire text starts `bytes`, read by ``JSONCompactor`` instead of the
   /// parser, and the length of that text; nil when the compactor declines, when the text is
@@ -9,7 +15,9 @@ extension QMPEvent {
       let name = top.event, text[name.lowerBound] == UInt8(ascii: "\"")
     else { return nil }
     var timestamp: QMPTimestamp?
-    if let stamp = top.timestamp {
+    if let stamp = top.stamp {
+      timestamp = QMPTimestamp(seconds: stamp.seconds, microseconds: stamp.microseconds)
+    } else if let stamp = top.timestamp {
       guard let read = text.withUnsafeBufferPointer({ Self.timestamp($0, in: stamp) }) else {
         return nil
       }
@@ -50,8 +58,9 @@ private struct CompactReader {
 
   mutating func skip(_ literal: StaticString) -> Bool {
     let count = literal.utf8CodeUnitCount
-    guard end - index >= count else { return false }
-    for k in 0..<count where text[index + k] != literal.utf8Start[k] { return false }
+    guard end - index >= count,
+      memcmp(text.baseAddress! + index, literal.utf8Start, count) == 0
+    else { return false }
     index += count
     return true
   }
