@@ -37,9 +37,8 @@ private final class UnixListener: Sendable {
   private let fd: Int32
 
   init(path: String) throws {
-    self.path = path
-    fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw IOError(errnoCode: errno, reason: "socket") }
+    let socketFD = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+    guard socketFD >= 0 else { throw IOError(errnoCode: errno, reason: "socket") }
     var address = sockaddr_un()
     address.sun_family = sa_family_t(AF_UNIX)
     withUnsafeMutableBytes(of: &address.sun_path) { raw in
@@ -47,14 +46,18 @@ private final class UnixListener: Sendable {
     }
     let bound = withUnsafePointer(to: &address) { pointer in
       pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
-        bind(fd, raw, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0 && listen(fd, 1) == 0
+        bind(socketFD, raw, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0
+          && listen(socketFD, 1) == 0
       }
     }
     guard bound else {
       let code = errno
-      Glibc.close(fd)
+      Glibc.close(socketFD)
       throw IOError(errnoCode: code, reason: "bind/listen \(path)")
     }
+    // Set only now, so that deinit closes a descriptor exactly when init kept one.
+    self.path = path
+    self.fd = socketFD
   }
 
   /// The connection waiting in the backlog (the session's connect has already returned).

@@ -75,7 +75,12 @@ import Testing
     let batcher = StdoutBatcher(
       sink: OutputSink(fileDescriptor: pipe.writeEnd), eventLoop: QMPClient().eventLoop,
       delay: .hours(1))
-    close(pipe.readEnd)
+    // The pipe's only read end goes away, but its number stays the pipe's (now /dev/null):
+    // a plain close here and another in TestPipe's deinit closed, now and then, a socket
+    // another test's event loop had just been given that number (NIO then crashed on EBADF).
+    let devNull = open("/dev/null", O_RDONLY)
+    dup2(devNull, pipe.readEnd)
+    close(devNull)
     try batcher.write(Array("lost\n".utf8))
     #expect(throws: OutputClosedError.self) { try batcher.flush() }
     #expect(batcher.isClosed)
