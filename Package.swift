@@ -1,6 +1,13 @@
 // swift-tools-version: 6.2
 import PackageDescription
 
+/// Release builds optimise across our own modules: a lock-step command crosses codec,
+/// protocol, client and shell, and without this their generic code (the session, its queue)
+/// ran unspecialised, looking up type metadata at run time (perf: ~12% of a command's CPU).
+let crossModule: [SwiftSetting] = [
+  .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))
+]
+
 /// Module layout follows the data: bytes → codec → protocol → client → shell → terminal.
 /// `QMPCodec` and `AsyncProtocol` know nothing of each other; `QMPClient` joins them;
 /// `QMPShell` sits on the client; the `qmp-shell` executable only parses arguments.
@@ -25,7 +32,8 @@ let package = Package(
       name: "QMPCodec",
       dependencies: [
         .product(name: "OrderedCollections", package: "swift-collections")
-      ]
+      ],
+      swiftSettings: crossModule
     ),
     // Generic full-duplex message protocol over a stream socket (no QMP, no JSON).
     .target(
@@ -36,7 +44,8 @@ let package = Package(
         // pthread-based locks: ThreadSanitizer cannot see Synchronization.Mutex's futex.
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),
-      ]
+      ],
+      swiftSettings: crossModule
     ),
     // The QMP and qemu-ga client: joins the codec and the protocol.
     .target(
@@ -48,7 +57,8 @@ let package = Package(
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),
-      ]
+      ],
+      swiftSettings: crossModule
     ),
     // GNU readline (GPLv3), linked from the system.
     .systemLibrary(
@@ -67,7 +77,8 @@ let package = Package(
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),
-      ]
+      ],
+      swiftSettings: crossModule
     ),
     .executableTarget(
       name: "qmp-shell",
@@ -77,7 +88,8 @@ let package = Package(
         "QMPClient",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
-      ]
+      ],
+      swiftSettings: crossModule
     ),
     // Benchmarks (`scripts/bench`): our codec against Foundation's JSONSerialization.
     .executableTarget(name: "qmp-bench", dependencies: ["QMPCodec"]),

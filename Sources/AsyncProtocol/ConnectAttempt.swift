@@ -82,7 +82,7 @@ final class ConnectAttempt: Sendable {
     discard: @escaping @Sendable (T) async -> Void
   ) async throws -> T {
     let outcome = ResumeOnce<T>()
-    return try await withCheckedThrowingContinuation { continuation in
+    await withCheckedContinuation { continuation in
       outcome.set(continuation)
       let task = Task(executorPreference: executor) {
         do {
@@ -105,25 +105,48 @@ final class ConnectAttempt: Sendable {
         outcome.resume(with: .failure(early))
       }
     }
+    return try outcome.take().get()
   }
 }
 
-/// A continuation that the first of several racers resumes.
+/// A continuation that the first of several racers resumes, and the result it was resumed for.
+///
+/// The result travels through the lock rather than through the continuation. When the winner
+/// resumes before the opener has reached its `await` (the work can finish on the event loop
+/// while the opener is still inside `withCheckedContinuation`), the Swift runtime lets the
+/// opener run on without telling ThreadSanitizer (`swift_continuation_await` has no
+/// `_swift_tsan_acquire` on its already-resumed path), and TSan then reported the opener's
+/// first read of the new link as a race with its creation on the loop. The lock taken by
+/// ``take()`` after the resumption is an edge TSan sees, whatever order the two sides ran in.
 private final class ResumeOnce<T: Sendable>: Sendable {
-  private let continuation = NIOLockedValueBox<CheckedContinuation<T, any Error>?>(nil)
-
-  func set(_ continuation: CheckedContinuation<T, any Error>) {
-    self.continuation.withLockedValue { $0 = continuation }
+  private struct State {
+    var continuation: CheckedContinuation<Void, Never>?
+    var result: Result<T, any Error>?
   }
 
-  /// - Returns: whether this call resumed the continuation.
+  private let state = NIOLockedValueBox(State())
+
+  func set(_ continuation: CheckedContinuation<Void, Never>) {
+    state.withLockedValue { $0.continuation = continuation }
+  }
+
+  /// - Returns: whether this call won (its result is the one `take()` returns).
   @discardableResult
   func resume(with result: Result<T, any Error>) -> Bool {
-    let taken = continuation.withLockedValue { c -> CheckedContinuation<T, any Error>? in
-      defer { c = nil }
-      return c
+    let taken = state.withLockedValue { s -> CheckedContinuation<Void, Never>? in
+      guard s.result == nil, let continuation = s.continuation else { return nil }
+      s.result = result
+      s.continuation = nil
+      return continuation
     }
-    taken?.resume(with: result)
+    taken?.resume()
     return taken != nil
+  }
+
+  /// The winner's result; only called after the continuation was resumed.
+  func take() -> Result<T, any Error> {
+    state.withLockedValue { s in
+      s.result ?? .failure(SessionClosedError())
+    }
   }
 }

@@ -15,6 +15,7 @@ final class Link<Message: Sendable>: Sendable {
   private let readerDone = Atomic<Bool>(false)
   private let firstFailure = NIOLockedValueBox<(any Error)?>(nil)
   private let writer = NIOLockedValueBox<Task<Void, Never>?>(nil)
+  private let pendingWrite = NIOLockedValueBox<EventLoopFuture<Void>?>(nil)
 
   init(channel: any Channel, queueLimit: Int) {
     self.channel = channel
@@ -30,6 +31,14 @@ final class Link<Message: Sendable>: Sendable {
   var readerFinished: Bool {
     get { readerDone.load(ordering: .acquiring) }
     set { readerDone.store(newValue, ordering: .releasing) }
+  }
+
+  /// The newest write handed to the channel. Writes complete in order, so once it has, every
+  /// earlier one has too: the writer waits for it when NIO's buffer is full and before it
+  /// ends (the flush of a normal disconnect), not after every write.
+  var lastWrite: EventLoopFuture<Void>? {
+    get { pendingWrite.withLockedValue { $0 } }
+    set { pendingWrite.withLockedValue { $0 = newValue } }
   }
 
   /// The root cause, if anything failed.

@@ -19,4 +19,33 @@ public protocol MessageCodec: Sendable {
 
   /// Appends the wire form of `message` to `buffer`.
   func encode(_ message: Message, into buffer: inout ByteBuffer) throws
+
+  /// Decodes every complete message of `buffer` with `decoder`, appending them to `messages`
+  /// in order. With `atEnd`, the stream has ended: what is left is decoded as its last part
+  /// (`decodeLast(buffer:seenEOF: true)`), and an unfinished message should throw.
+  ///
+  /// The session calls this once per socket read and hands the messages to its owner as one
+  /// batch. The default calls the single-step decoder until it returns `nil` (not until the
+  /// buffer is empty: a decoder may hold complete messages of its own). A codec overrides it
+  /// when it can decode a whole read in one specialised loop.
+  func decodeAll(
+    with decoder: inout Decoder, from buffer: inout ByteBuffer, atEnd: Bool,
+    into messages: inout [Message]) throws
+}
+
+extension MessageCodec {
+  public func decodeAll(
+    with decoder: inout Decoder, from buffer: inout ByteBuffer, atEnd: Bool,
+    into messages: inout [Message]
+  ) throws {
+    if atEnd {
+      while let message = try decoder.decodeLast(buffer: &buffer, seenEOF: true) {
+        messages.append(message)
+      }
+    } else {
+      while let message = try decoder.decode(buffer: &buffer) {
+        messages.append(message)
+      }
+    }
+  }
 }

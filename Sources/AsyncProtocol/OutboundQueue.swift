@@ -101,6 +101,17 @@ final class OutboundQueue<Message: Sendable>: Sendable {
     }
   }
 
+  /// Whether a sender may hand its message to the channel itself instead of queueing it:
+  /// only while the queue is open and empty, nobody waits for room, and the writer is parked
+  /// (so everything sent earlier is already with the channel). The caller must write before
+  /// it leaves the channel's loop, where the writer runs, or the order is lost.
+  func mayWriteDirectly() -> Bool {
+    state.withLockedValue { s in
+      guard case .open = s.mode else { return false }
+      return s.taker != nil && s.items.isEmpty && s.waiters.isEmpty
+    }
+  }
+
   /// Takes a sender out of the line of those waiting for room.
   private func removeWaiter(_ id: UInt64) -> Waiter? {
     state.withLockedValue { s -> Waiter? in

@@ -20,6 +20,8 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
   public typealias Handshake = @Sendable (HandshakeChannel<Message>) async throws -> Void
   /// Receives every ``SessionEvent``, one at a time.
   public typealias EventHandler = @Sendable (SessionEvent<Message>) async -> Void
+  /// Receives the messages of one socket read at once (see `init`'s `onMessages`).
+  public typealias BatchHandler = @Sendable (ArraySlice<Message>) async -> Void
   /// Sees a message and returns it (possibly rewritten), or `nil` to drop it.
   public typealias Hook = @Sendable (Message) -> Message?
 
@@ -38,6 +40,7 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
   private let executor: EventLoopTaskExecutor
   private let handshake: Handshake?
   private let onEvent: EventHandler
+  private let onMessages: BatchHandler?
   private let core = NIOLockedValueBox(Core())
   private let hooks = NIOLockedValueBox(Hooks())
 
@@ -76,12 +79,19 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
     case listen(Endpoint, onListening: (@Sendable (Endpoint) async -> Void)?)
   }
 
+  /// - Parameters:
+  ///   - onMessages: when given, every message for the owner goes here instead of to
+  ///     `onEvent`, in order and after the inbound hook: once the handshake is over, all
+  ///     those of a socket read in one call (no per-message `await`); `.failed` still goes
+  ///     to `onEvent`. Awaited like `onEvent`, so a slow owner still holds the reader back.
+  ///   - onEvent: every ``SessionEvent`` (only `.failed` when `onMessages` is given).
   public init(
     codec: Codec,
     configuration: SessionConfiguration = .init(),
     logger: Logger = Logger(label: "qmp-shell.protocol"),
     eventLoop: (any EventLoop)? = nil,
     handshake: Handshake? = nil,
+    onMessages: BatchHandler? = nil,
     onEvent: @escaping EventHandler
   ) {
     self.codec = codec
@@ -101,6 +111,7 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
       self.logger = logger
     }
     self.handshake = handshake
+    self.onMessages = onMessages
     self.onEvent = onEvent
   }
 
@@ -309,10 +320,8 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
       throw ConnectError(phase: .transport, underlying: error)
     }
     let link = Link<Message>(channel: stream.channel, queueLimit: configuration.outboundQueueLimit)
-    // After the link is made: this takes the attempt's lock, which the opener takes again in
-    // `complete()`, so the link's creation visibly happens before the opener reads it. The
-    // hand-over through the continuation orders it too, but ThreadSanitizer did not see that
-    // edge (a report at `link.mailbox` in `open` in 3 of 6 runs; 0 of 4 with this order).
+    // From here on a failure is the handshake's. (The link reaches the opener through
+    // `ConnectAttempt.race`, which hands it over under a lock: see `ResumeOnce`.)
     attempt.phase = .handshake
     link.startWriter(Task(executorPreference: executor) { await self.runWriter(link) })
     Task(executorPreference: executor) { await self.runReader(stream, link: link) }
@@ -366,6 +375,19 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
     // (about a tenth of a lock-step command's CPU, measured with perf).
     let hook = hooks.withLockedValue { $0.outbound }
     guard let message = hook.map({ $0(message) }) ?? message else { return }
+    // A lock-step caller on the socket's loop writes its command itself when nothing is
+    // queued ahead of it and the writer is parked: waking the writer task for it would cost a
+    // task switch per command. Writing here, before this job ends, keeps the order: the
+    // writer (which also runs on this loop) cannot write anything in between.
+    let channel = link.channel
+    if channel.eventLoop.inEventLoop, channel.isWritable, link.queue.mayWriteDirectly() {
+      do {
+        try write(CollectionOfOne(message), on: link)
+      } catch {
+        writerFailed(link, error: error)
+      }
+      return
+    }
     try await link.queue.enqueue(
       message, closedError: SessionClosedError(),
       timeout: timeout.map { ($0, link.channel.eventLoop) })
@@ -377,19 +399,27 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
       do {
         for try await batch in inbound {
           let hook = hooks.withLockedValue { $0.inbound }
-          for received in batch {
+          for (index, received) in zip(batch.indices, batch) {
             if link.isStopped { return nil }
+            if let onMessages, !link.mailbox.isHandshaking {
+              await deliver(batch[index...], hook: hook, to: onMessages)
+              break
+            }
             logger.trace("<-- \(received)")
             guard let message = hook.map({ $0(received) }) ?? received else { continue }
             if link.mailbox.isHandshaking, await link.mailbox.offer(message) == .consumed {
               continue
             }
             if link.isStopped { return nil }
-            await onEvent(.message(message))
+            if let onMessages {
+              await onMessages([message][...])
+            } else {
+              await onEvent(.message(message))
+            }
           }
         }
       } catch {
-        ending = error
+        ending = PeerClosedError.ifHangUp(error)
       }
       link.readerFinished = true
       // Recorded before `executeThenClose` closes the channel: that close makes a busy writer
@@ -397,6 +427,22 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
       return readerEnded(link, error: ending)
     }
     if let report { await onEvent(.failed(report)) }
+  }
+
+  /// Hands the rest of a read to the batch handler in one call: no per-message `await` (and
+  /// executor check) on the path an event flood takes.
+  private func deliver(_ messages: ArraySlice<Message>, hook: Hook?, to handler: BatchHandler)
+    async
+  {
+    if logger.logLevel <= .trace {
+      for message in messages { logger.trace("<-- \(message)") }
+    }
+    guard let hook else {
+      await handler(messages)
+      return
+    }
+    let kept = messages.compactMap(hook)
+    if !kept.isEmpty { await handler(kept[...]) }
   }
 
   /// Records why the reader stopped, moves to `disconnecting` and stops the writer.
@@ -428,32 +474,56 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
   private func runWriter(_ link: Link<Message>) async {
     do {
       while let batch = await link.queue.next() {
-        var buffer = link.channel.allocator.buffer(capacity: 256)
-        for message in batch {
-          logger.trace("--> \(message)")
-          let mark = buffer.writerIndex
-          do {
-            try codec.encode(message, into: &buffer)
-          } catch {
-            // Messages queued before the bad one still go out, in order; no part of it does.
-            buffer.moveWriterIndex(to: mark)
-            if buffer.readableBytes > 0 { try? await link.channel.writeAndFlush(buffer) }
-            throw error
-          }
+        do {
+          try write(batch, on: link)
+        } catch {
+          // The messages before the bad one reach the socket before the session fails.
+          try? await link.lastWrite?.get()
+          throw error
         }
-        if buffer.readableBytes > 0 {
-          try await link.channel.writeAndFlush(buffer)
-        }
+        // Waiting for every write to complete would cost a task switch per batch. NIO holds
+        // what the socket did not take yet; only once that passes its high watermark does
+        // the writer wait, so the session's outbound bytes stay bounded.
+        if !link.channel.isWritable { try await link.lastWrite?.get() }
       }
+      // The normal disconnect's flush: everything handed to the channel reached the socket.
+      try await link.lastWrite?.get()
     } catch {
       writerFailed(link, error: error)
     }
   }
 
+  /// Encodes `messages` into one buffer and hands it to the channel in one write, without
+  /// waiting for it (see ``Link/lastWrite``). Runs on the channel's loop: the writer and the
+  /// direct path of ``submit(_:to:timeout:)`` both write there, which is what keeps their
+  /// writes in order. Messages before one that fails to encode still go out; none after it.
+  private func write(_ messages: some Collection<Message>, on link: Link<Message>) throws {
+    var buffer = link.channel.allocator.buffer(capacity: 256)
+    var failure: (any Error)?
+    for message in messages {
+      logger.trace("--> \(message)")
+      let mark = buffer.writerIndex
+      do {
+        try codec.encode(message, into: &buffer)
+      } catch {
+        buffer.moveWriterIndex(to: mark)
+        failure = error
+        break
+      }
+    }
+    if buffer.readableBytes > 0 {
+      let promise = link.channel.eventLoop.makePromise(of: Void.self)
+      link.lastWrite = promise.futureResult
+      promise.futureResult.whenFailure { [self] error in writerFailed(link, error: error) }
+      link.channel.writeAndFlush(buffer, promise: promise)
+    }
+    if let failure { throw failure }
+  }
+
   private func writerFailed(_ link: Link<Message>, error: any Error) {
     guard !link.isStopped else { return }
     core.withLockedValue { s in
-      link.record(error)
+      link.record(PeerClosedError.ifHangUp(error))
       if s.link === link { transition(&s, to: .disconnecting) }
     }
     logger.debug("writer failed: \(error)")

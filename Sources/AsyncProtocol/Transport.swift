@@ -102,8 +102,7 @@ enum Transport {
     _ channel: any Channel, codec: Codec, configuration: SessionConfiguration
   ) -> EventLoopFuture<Stream<Codec.Message>> {
     channel.eventLoop.makeCompletedFuture {
-      try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(codec.makeDecoder()))
-      try channel.pipeline.syncOperations.addHandler(MessageBatcher<Codec.Message>())
+      try channel.pipeline.syncOperations.addHandler(BatchDecoder(codec: codec))
       let high = configuration.inboundBufferLimit
       return try Stream<Codec.Message>(
         wrappingChannelSynchronously: channel,

@@ -42,7 +42,15 @@ public struct EventFilter: Sendable {
   }
 
   public func matches(_ event: QMPEvent) -> Bool {
-    if let names, !names.contains(event.name) { return false }
+    if let names {
+      // One name (`--wait-event NAME`, checked against every event of a flood): a string
+      // comparison instead of hashing the event's name.
+      if names.count == 1 {
+        guard names.first == event.name else { return false }
+      } else if !names.contains(event.name) {
+        return false
+      }
+    }
     for (key, expected) in data {
       guard let actual = Self.member(key, of: event.data), Self.same(actual, expected) else {
         return false

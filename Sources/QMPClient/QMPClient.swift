@@ -54,6 +54,7 @@ public final class QMPClient: Sendable {
       logger: logger,
       eventLoop: eventLoop,
       handshake: handshake,
+      onMessages: { messages in await router.handle(messages) },
       onEvent: { event in await router.handle(event) })
   }
 
@@ -145,6 +146,9 @@ public final class QMPClient: Sendable {
   /// `ProtocolSession.taskExecutor`): a caller that runs lock-step commands from a task with
   /// this preference gets each reply without a thread switch. Never block in such a task.
   public var taskExecutor: any TaskExecutor { session.taskExecutor }
+  /// The event loop behind ``taskExecutor``: timers that concern this client's output are
+  /// cheapest there (no task, no thread switch).
+  public var eventLoop: any EventLoop { session.eventLoop }
   /// The current runstate, then every change.
   public func runstateChanges() -> AsyncStream<Runstate> { session.runstateChanges() }
 

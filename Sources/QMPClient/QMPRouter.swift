@@ -7,9 +7,9 @@ import QMPCodec
 /// The client's inbound side: matches replies to waiting commands by id, fans events out to
 /// subscribers, keeps the transcript, and fails everything at once when the connection ends.
 ///
-/// The session's reader calls ``handle(_:)`` for one message at a time, in wire order, and
-/// awaits it; that is what keeps transcripts in order and lets a `.suspendReader` subscriber
-/// hold the reader back.
+/// The session's reader calls ``handle(_:)`` with the messages of each read (and with its
+/// failure), in wire order, and awaits it; that is what keeps transcripts in order and lets
+/// a `.suspendReader` subscriber hold the reader back.
 final class QMPRouter: Sendable {
   enum Phase {
     case idle
@@ -319,6 +319,45 @@ final class QMPRouter: Sendable {
       await warn(.malformedMessage(error))
     case .message(.raw):
       break
+    }
+  }
+
+  /// The messages of one socket read, in order. A run of events that only a transcript (or
+  /// nobody) listens to is handed over in one step: one router lock and one buffer lock for
+  /// the run instead of an async call and two locks per event, which is what an event flood
+  /// costs. Everything else goes through ``handle(_:)`` one message at a time.
+  func handle(_ messages: ArraySlice<QMPWireCodec.Message>) async {
+    var index = messages.startIndex
+    while index < messages.endIndex {
+      guard case .event = messages[index] else {
+        await handle(.message(messages[index]))
+        index += 1
+        continue
+      }
+      var end = index + 1
+      while end < messages.endIndex, case .event = messages[end] { end += 1 }
+      await deliver(run: messages[index..<end])
+      index = end
+    }
+  }
+
+  /// Delivers a run of `.event` messages (see ``handle(_:)-(ArraySlice<QMPWireCodec.Message>)``).
+  private func deliver(run: ArraySlice<QMPWireCodec.Message>) async {
+    var shutdown = false
+    for case .event(let event) in run where event.name == "SHUTDOWN" { shutdown = true }
+    let target = state.withLock { state -> SubscriberBuffer<TranscriptEntry>?? in
+      if shutdown { state.quitAnnounced = true }
+      guard state.events.isEmpty && state.transcripts.count <= 1 else { return .none }
+      return .some(state.transcripts.first?.value)
+    }
+    guard let target else {
+      // Event subscribers too: each event is matched against their filters.
+      for case .event(let event) in run { await deliver(event) }
+      return
+    }
+    await target?.offer(from: run) { message in
+      guard case .event(let event) = message else { return nil }
+      return .event(event)
     }
   }
 

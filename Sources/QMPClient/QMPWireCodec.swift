@@ -51,6 +51,14 @@ public struct QMPWireCodec: MessageCodec {
     }
   }
 
+  /// Decodes a whole read in the decoder's own loop (see ``QMPWireDecoder``).
+  public func decodeAll(
+    with decoder: inout QMPWireDecoder, from buffer: inout ByteBuffer, atEnd: Bool,
+    into messages: inout [Message]
+  ) throws {
+    try decoder.decodeAll(&buffer, atEnd: atEnd, into: &messages)
+  }
+
   private static func writeLine(_ value: JSONValue, into buffer: inout ByteBuffer) {
     var bytes: [UInt8] = []
     bytes.reserveCapacity(128)
@@ -67,18 +75,41 @@ public struct QMPWireCodec: MessageCodec {
 /// the size limit (its reply would otherwise never reach the waiting caller, who would hang
 /// until a timeout) and a message cut off by end-of-file.
 ///
-/// The stream decoder takes bytes in bulk and may then hold several complete messages. NIO's
-/// `ByteToMessageHandler` only calls `decode` again while its buffer has unread bytes, so the
-/// single-step form alone would strand the second of two messages that arrived in one read
-/// until more bytes come. The channel-handler form below therefore emits every complete
-/// message at once; the single-step form is kept for the protocol's requirements.
+/// The session decodes a whole read at once (``QMPWireCodec/decodeAll(with:from:atEnd:into:)``).
+/// NIO's two calling conventions work too. The channel-handler form emits every complete
+/// message of a read. The single-step form returns one message per call, but the stream
+/// decoder takes bytes in bulk and may then hold several complete messages, while NIO's
+/// `NIOSingleStepByteToMessageProcessor` calls again only while its buffer has unread bytes;
+/// so after returning a message this form leaves the last byte it took unread (it remembers
+/// that it has it), and only an empty answer consumes everything.
 public struct QMPWireDecoder: NIOSingleStepByteToMessageDecoder {
   public typealias InboundOut = QMPWireCodec.Message
 
   private var stream: JSONStreamDecoder
+  /// Readable bytes at the start of the caller's buffer that `stream` already holds (the one
+  /// byte the single-step form leaves unread).
+  private var alreadyTaken = 0
 
   init(maximumMessageSize: Int) {
     stream = JSONStreamDecoder(maximumMessageSize: maximumMessageSize)
+  }
+
+  /// Every complete message of `buffer` (all of it is consumed), then with `atEnd` what the
+  /// end of the stream makes of the rest. Messages before an error are appended first.
+  mutating func decodeAll(
+    _ buffer: inout ByteBuffer, atEnd: Bool, into messages: inout [InboundOut]
+  )
+    throws
+  {
+    take(&buffer)
+    while let item = stream.nextQMP() {
+      messages.append(try Self.message(item))
+    }
+    if atEnd {
+      while let item = stream.finish() {
+        messages.append(try Self.last(item))
+      }
+    }
   }
 
   public mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws
@@ -104,21 +135,45 @@ public struct QMPWireDecoder: NIOSingleStepByteToMessageDecoder {
   }
 
   public mutating func decode(buffer: inout ByteBuffer) throws -> InboundOut? {
-    if let item = stream.nextQMP() { return try Self.message(item) }
-    take(&buffer)
-    return try stream.nextQMP().map(Self.message)
+    absorb(buffer)
+    let item = stream.nextQMP()
+    release(&buffer, keepingOne: item != nil)
+    return try item.map(Self.message)
   }
 
   public mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> InboundOut? {
-    if let message = try decode(buffer: &buffer) { return message }
-    guard seenEOF, let item = stream.finish() else { return nil }
-    return try Self.last(item)
+    absorb(buffer)
+    if let item = stream.nextQMP() {
+      release(&buffer, keepingOne: true)
+      return try Self.message(item)
+    }
+    let item = seenEOF ? stream.finish() : nil
+    release(&buffer, keepingOne: item != nil)
+    return try item.map(Self.last)
   }
 
+  /// Hands `stream` the bytes of `buffer` it does not have yet and consumes them all.
   private mutating func take(_ buffer: inout ByteBuffer) {
-    guard buffer.readableBytes > 0 else { return }
-    buffer.withUnsafeReadableBytes { stream.append($0) }
-    buffer.moveReaderIndex(forwardBy: buffer.readableBytes)
+    absorb(buffer)
+    release(&buffer, keepingOne: false)
+  }
+
+  /// Copies the readable bytes of `buffer` past the ones `stream` already holds.
+  private mutating func absorb(_ buffer: ByteBuffer) {
+    let readable = buffer.readableBytes
+    alreadyTaken = min(alreadyTaken, readable)
+    guard readable > alreadyTaken else { return }
+    let skip = alreadyTaken
+    buffer.withUnsafeReadableBytes { stream.append(UnsafeRawBufferPointer(rebasing: $0[skip...])) }
+    alreadyTaken = readable
+  }
+
+  /// Marks what `absorb` took as read; `keepingOne` leaves its last byte unread, so that a
+  /// single-step caller calls again for the messages `stream` may still hold.
+  private mutating func release(_ buffer: inout ByteBuffer, keepingOne: Bool) {
+    let keep = keepingOne && alreadyTaken > 0 ? 1 : 0
+    buffer.moveReaderIndex(forwardBy: alreadyTaken - keep)
+    alreadyTaken = keep
   }
 
   /// At end-of-file an error item is the unfinished last message: the peer cut it off.

@@ -2,7 +2,8 @@ import NIOConcurrencyHelpers
 
 /// The bounded single-consumer queue behind every subscription.
 ///
-/// The router offers items one at a time (from the session's reader); the subscriber's task
+/// The router offers items one at a time or a run at once (from the session's reader); the
+/// subscriber's task
 /// takes them with `next()`, or everything buffered at once with `nextBatch(reusing:)`. What
 /// happens when it is full is the ``OverflowPolicy``.
 ///
@@ -91,6 +92,52 @@ final class SubscriberBuffer<Element: Sendable>: Sendable {
     guard case .done(let consumer) = step else { return false }
     consumer?.resume()
     return true
+  }
+
+  /// Adds, in order and under one lock, as many of the items `make` makes from `sources` as
+  /// fit without waiting (all of them under `.dropOldest`); returns how many sources it
+  /// took. A source for which `make` returns nil is skipped (and counts as taken). Once
+  /// finished, takes (drops) all. Making the items under the lock saves building them in an
+  /// array first and copying that (an event flood passes a million through here).
+  func offerNow<Source>(from sources: ArraySlice<Source>, _ make: (Source) -> Element?) -> Int {
+    let (taken, consumer) = state.withLock {
+      state -> (Int, CheckedContinuation<Void, Never>?) in
+      if state.finished { return (sources.count, nil) }
+      var index = sources.startIndex
+      while index < sources.endIndex {
+        if state.count >= limit {
+          guard policy == .dropOldest else { break }
+          _ = state.popFirst()
+          state.dropped += 1
+          state.unreportedDrops += 1
+        }
+        if let item = make(sources[index]) { state.items.append(item) }
+        index += 1
+      }
+      let taken = index - sources.startIndex
+      return (taken, taken > 0 ? state.takeConsumer() : nil)
+    }
+    consumer?.resume()
+    return taken
+  }
+
+  /// Adds the items `make` makes from `sources`, in order; with `.suspendReader` waits for
+  /// room as often as needed (the consumer frees half the buffer before it wakes the
+  /// producer, so each wait makes room for many).
+  func offer<Source>(from sources: ArraySlice<Source>, _ make: (Source) -> Element?) async {
+    var rest = sources
+    while true {
+      rest = rest.dropFirst(offerNow(from: rest, make))
+      if rest.isEmpty { return }
+      await withCheckedContinuation { (producer: CheckedContinuation<Void, Never>) in
+        let resumeNow = state.withLock { state -> Bool in
+          if state.finished || state.count < limit { return true }
+          state.producers.append(producer)
+          return false
+        }
+        if resumeNow { producer.resume() }
+      }
+    }
   }
 
   /// Adds `item`; with `.suspendReader` waits while the buffer is full.

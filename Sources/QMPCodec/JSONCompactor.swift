@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Turns the wire text of a simple JSON object into the exact bytes our compact serializer
 /// would write for it, without building a tree, or declines.
 ///
@@ -13,7 +19,11 @@
 ///   digits; fractions, exponents and bigger numbers may print differently);
 /// - `true`, `false`, `null`, and objects and arrays of those, at most 64 deep, with at most
 ///   32 members per object and no duplicate key (which the parser rejects);
-/// - a top-level object, with blanks (space, tab, CR, LF) anywhere between tokens.
+/// - a top-level object, with blanks (space, tab, CR, LF) anywhere between tokens, but no `{`
+///   right after a line feed inside it (where ``JSONStreamDecoder`` sees the start of the
+///   next message after a truncated one).
+/// It reads one object from the start of its input and says where it ended, so the stream
+/// decoder can frame and compact an event in one pass over its bytes.
 /// A test compares the result with `serialize(parse(input))` over many generated messages.
 struct JSONCompactor {
   /// What the compactor keeps between messages, so that it allocates nothing per message
@@ -23,6 +33,8 @@ struct JSONCompactor {
     var keys: [Range<Int>] = []
     /// Where each open object's keys start in `keys`.
     var frames: [Int] = []
+    /// Where the compact text is written before it is copied out at its exact size.
+    var output: [UInt8] = []
   }
 
   /// The members of the top-level object that a QMP event needs, as ranges in the output.
@@ -30,31 +42,38 @@ struct JSONCompactor {
     var event: Range<Int>?
     var timestamp: Range<Int>?
     var data: Range<Int>?
+    /// The timestamp's numbers, when QEMU's own layout let the pass read them on the way.
+    var stamp: (seconds: Int64, microseconds: Int64)?
   }
 
   static let maximumDepth = 64
   static let maximumMembers = 32
   static let maximumDigits = 18
 
-  /// The compact bytes of `input` (one JSON object, possibly with blanks around it) and its
-  /// top-level members of interest; nil when `input` is outside the subset described above,
-  /// or as soon as a top-level key (`QMP`, `return`, `error`) says it is a greeting or a
-  /// reply.
-  static func compact(_ input: UnsafeBufferPointer<UInt8>, workspace: inout Workspace)
-    -> (bytes: [UInt8], top: TopLevel)?
+  /// The compact bytes of the JSON object at the start of `input` (after blanks), its
+  /// top-level members of interest, and how many bytes of `input` it took (up to its closing
+  /// brace; whatever follows is not looked at). Nil when the object is outside the subset
+  /// described above or does not end within `input`, or as soon as a top-level key (`QMP`,
+  /// `return`, `error`) says it is a greeting or a reply.
+  static func compactObject(_ input: UnsafeBufferPointer<UInt8>, workspace: inout Workspace)
+    -> (bytes: [UInt8], top: TopLevel, length: Int)?
   {
     workspace.keys.removeAll(keepingCapacity: true)
     workspace.frames.removeAll(keepingCapacity: true)
-    var out = [UInt8](repeating: 0, count: input.count)
+    // The output is never longer than the input it came from.
+    var scratch: [UInt8] = []
+    swap(&scratch, &workspace.output)
+    defer { swap(&scratch, &workspace.output) }
+    if scratch.count < input.count {
+      scratch = [UInt8](repeating: 0, count: max(input.count, 2 * scratch.count))
+    }
     var top = TopLevel()
-    let written = out.withUnsafeMutableBufferPointer { buffer -> Int? in
+    return scratch.withUnsafeMutableBufferPointer {
+      buffer -> (bytes: [UInt8], top: TopLevel, length: Int)? in
       var writer = Writer(input: input, out: buffer)
       guard writer.run(workspace: &workspace, top: &top) else { return nil }
-      return writer.written
+      return (Array(UnsafeBufferPointer(rebasing: buffer[..<writer.written])), top, writer.index)
     }
-    guard let written else { return nil }
-    out.removeLast(out.count - written)
-    return (out, top)
   }
 
   /// The state of one pass: input position and output position, over raw buffers.
@@ -80,22 +99,26 @@ struct JSONCompactor {
       written += 1
     }
 
-    /// Copies a string token (quotes included); false if it is outside the subset.
+    /// Copies a string token (quotes included); false if it is outside the subset. Bytes
+    /// are copied as they are checked: QMP strings are short, and a `memcpy` call per string
+    /// cost more than the copy.
     mutating func copyString() -> Bool {
       // input[index] is the opening quote.
       var i = index + 1
+      var w = written + 1
+      out[written] = UInt8(ascii: "\"")
       while i < input.count {
         let byte = input[i]
+        out[w] = byte
+        w += 1
+        i += 1
         if byte == UInt8(ascii: "\"") {
-          let length = i + 1 - index
-          UnsafeMutableRawPointer(out.baseAddress! + written).copyMemory(
-            from: input.baseAddress! + index, byteCount: length)
-          written += length
-          index = i + 1
+          written = w
+          index = i
           return true
         }
-        guard byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\\") else { return false }
-        i += 1
+        // Printable ASCII but the backslash: 0x20...0x7E, one unsigned compare.
+        guard byte &- 0x20 < 0x5F && byte != UInt8(ascii: "\\") else { return false }
       }
       return false
     }
@@ -192,6 +215,58 @@ struct JSONCompactor {
       return true
     }
 
+    /// Copies `literal` if the input continues with it, writing `compact` in its place.
+    @inline(__always)
+    mutating func expect(_ literal: StaticString, writing compact: StaticString) -> Bool {
+      let count = literal.utf8CodeUnitCount
+      guard input.count - index >= count,
+        memcmp(input.baseAddress! + index, literal.utf8Start, count) == 0
+      else { return false }
+      let length = compact.utf8CodeUnitCount
+      UnsafeMutableRawPointer(out.baseAddress! + written).copyMemory(
+        from: compact.utf8Start, byteCount: length)
+      written += length
+      index += count
+      return true
+    }
+
+    /// Copies an integer token as ``copyInteger()`` does and returns its value (at most 18
+    /// digits, so it fits); nil where that declines, and for a negative one.
+    @inline(__always)
+    mutating func readCount() -> Int64? {
+      let start = index
+      guard index < input.count && input[index] != UInt8(ascii: "-"), copyInteger() else {
+        return nil
+      }
+      var value: Int64 = 0
+      for k in start..<index { value = value * 10 + Int64(input[k] &- UInt8(ascii: "0")) }
+      return value
+    }
+
+    /// The start of an event exactly as QEMU writes it, `{"timestamp": {"seconds": S,
+    /// "microseconds": U}, "event": "NAME"`: checked against the literal text and written in
+    /// compact form in one go, the timestamp's numbers read on the way. On success the pass
+    /// is where the generic one would be after the name (depth 1, member `event`, both keys
+    /// recorded). False for any other layout: the caller then starts over generically.
+    mutating func qemuEventStart(workspace: inout Workspace, top: inout TopLevel) -> Int? {
+      guard expect(#"{"timestamp": {"seconds": "#, writing: #"{"timestamp":{"seconds":"#),
+        let seconds = readCount(),
+        expect(#", "microseconds": "#, writing: #","microseconds":"#),
+        let microseconds = readCount(),
+        expect(#"}, "event": "#, writing: #"},"event":"#),
+        index < input.count && input[index] == UInt8(ascii: "\""),
+        case let nameStart = written, copyString()
+      else { return nil }
+      // Output offsets: `{"` is 2 bytes, then `timestamp`; the timestamp's value starts
+      // after `{"timestamp":`; `event` sits right before `":` and the name.
+      top.timestamp = 13..<(nameStart - 9)
+      top.stamp = (seconds, microseconds)
+      workspace.frames.append(0)
+      workspace.keys.append(2..<11)
+      workspace.keys.append((nameStart - 7)..<(nameStart - 2))
+      return nameStart
+    }
+
     /// The whole pass; false if the input is outside the subset.
     mutating func run(workspace: inout Workspace, top: inout TopLevel) -> Bool {
       skipBlanks()
@@ -201,54 +276,76 @@ struct JSONCompactor {
       var depth = 0
       var member = 0
       var valueStart = 0
-      value: while true {
+      // QEMU's layout: the first two members are done; go on as after any member.
+      var resumed = false
+      if let nameStart = qemuEventStart(workspace: &workspace, top: &top) {
+        objects = 1
+        depth = 1
+        member = 1
+        valueStart = nameStart
+        resumed = true
+      } else {
+        index = 0
+        written = 0
+        top = TopLevel()
+        workspace.keys.removeAll(keepingCapacity: true)
+        workspace.frames.removeAll(keepingCapacity: true)
         skipBlanks()
-        guard index < input.count else { return false }
-        if depth == 1 { valueStart = written }
-        switch input[index] {
-        case UInt8(ascii: "{"), UInt8(ascii: "["):
-          let isObject = input[index] == UInt8(ascii: "{")
-          guard depth < JSONCompactor.maximumDepth else { return false }
-          emit(input[index])
-          index += 1
-          depth += 1
-          if isObject {
-            objects |= 1 << UInt64(depth - 1)
-            workspace.frames.append(workspace.keys.count)
-          } else {
-            objects &= ~(1 << UInt64(depth - 1))
-          }
+      }
+      value: while true {
+        if resumed {
+          resumed = false
+        } else {
           skipBlanks()
           guard index < input.count else { return false }
-          let close = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
-          if input[index] == close {
-            // An empty container: closed below, as any finished value.
-            if isObject { workspace.frames.removeLast() }
-            emit(close)
+          if depth == 1 { valueStart = written }
+          switch input[index] {
+          case UInt8(ascii: "{"), UInt8(ascii: "["):
+            let isObject = input[index] == UInt8(ascii: "{")
+            guard depth < JSONCompactor.maximumDepth else { return false }
+            // The stream decoder takes a `{` at the start of a line for a new message.
+            if isObject && depth > 0 && input[index - 1] == 0x0A { return false }
+            emit(input[index])
             index += 1
-            depth -= 1
-          } else {
+            depth += 1
             if isObject {
-              guard let key = readKey(workspace: &workspace) else {
-                return false
-              }
-              if depth == 1 { member = classify(key) }
-              if member == 4 { return false }
+              objects |= 1 << UInt64(depth - 1)
+              workspace.frames.append(workspace.keys.count)
+            } else {
+              objects &= ~(1 << UInt64(depth - 1))
             }
-            continue value
+            skipBlanks()
+            guard index < input.count else { return false }
+            let close = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
+            if input[index] == close {
+              // An empty container: closed below, as any finished value.
+              if isObject { workspace.frames.removeLast() }
+              emit(close)
+              index += 1
+              depth -= 1
+            } else {
+              if isObject {
+                guard let key = readKey(workspace: &workspace) else {
+                  return false
+                }
+                if depth == 1 { member = classify(key) }
+                if member == 4 { return false }
+              }
+              continue value
+            }
+          case UInt8(ascii: "\""):
+            guard copyString() else { return false }
+          case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            guard copyInteger() else { return false }
+          case UInt8(ascii: "t"):
+            guard copyLiteral("true") else { return false }
+          case UInt8(ascii: "f"):
+            guard copyLiteral("false") else { return false }
+          case UInt8(ascii: "n"):
+            guard copyLiteral("null") else { return false }
+          default:
+            return false
           }
-        case UInt8(ascii: "\""):
-          guard copyString() else { return false }
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-          guard copyInteger() else { return false }
-        case UInt8(ascii: "t"):
-          guard copyLiteral("true") else { return false }
-        case UInt8(ascii: "f"):
-          guard copyLiteral("false") else { return false }
-        case UInt8(ascii: "n"):
-          guard copyLiteral("null") else { return false }
-        default:
-          return false
         }
 
         // A value is complete: record it, then close containers as they end.
@@ -288,8 +385,7 @@ struct JSONCompactor {
           if depth == 0 { break }
           // The closed container is itself a finished value of its parent: loop.
         }
-        skipBlanks()
-        return index == input.count
+        return true
       }
     }
   }

@@ -83,16 +83,38 @@ public struct JSONStreamDecoder: Sendable {
     buffer.count - ((mode == .between || discarding) ? scanIndex : messageStart)
   }
 
+  /// Bytes of memory the buffer has reserved (at least ``bufferedByteCount``).
+  public var reservedByteCount: Int { buffer.capacity }
+
   /// Adds bytes read from the stream.
   public mutating func append(_ bytes: UnsafeRawBufferPointer) {
     compact()
+    reserve(bytes.count)
     buffer.append(contentsOf: bytes)
   }
 
   /// Adds bytes read from the stream.
   public mutating func append(_ bytes: some Collection<UInt8>) {
     compact()
+    reserve(bytes.count)
     buffer.append(contentsOf: bytes)
+  }
+
+  /// Makes room for `count` more bytes before they are appended. The buffer grows
+  /// geometrically, but never past what a message at the size limit plus this chunk needs:
+  /// a longer message is dropped as soon as the scan sees it, so growing further would be
+  /// for nothing. Left to the array, a 64 MiB limit let a 100 MB message double the buffer
+  /// to 128 MiB (and copy 64 MiB into it) right before the scan noticed: 150 MiB RSS for a
+  /// message that is then thrown away.
+  private mutating func reserve(_ count: Int) {
+    let needed = buffer.count + count
+    guard needed > buffer.capacity else { return }
+    let keepFrom = (mode == .between || discarding) ? scanIndex : messageStart
+    let (bound, overflow) = (keepFrom + count).addingReportingOverflow(maximumMessageSize)
+    let doubled = buffer.capacity.multipliedReportingOverflow(by: 2)
+    var target = doubled.overflow ? needed : max(needed, doubled.partialValue)
+    if !overflow { target = min(target, max(needed, bound)) }
+    buffer.reserveCapacity(target)
   }
 
   /// The next complete item, or `nil` when more bytes are needed.
@@ -117,6 +139,9 @@ public struct JSONStreamDecoder: Sendable {
     if let item = pending {
       pending = nil
       return .item(item)
+    }
+    if eventShortcut, !discarding, mode == .between, let event = frameCompactEvent() {
+      return .event(event)
     }
     while true {
       let wasDiscarding = discarding
@@ -151,16 +176,52 @@ public struct JSONStreamDecoder: Sendable {
     }
   }
 
-  /// The event in `range` through ``JSONCompactor``, or nil when it is not one it can take.
+  /// The event in `range` (framed by the scanner) through ``JSONCompactor``, or nil when it
+  /// is not one it can take.
   private mutating func compactEvent(_ range: Range<Int>) -> QMPEvent? {
     // Over the size limit, the parser path reports it (as it does for a message that
     // arrived in pieces): the shortcut must not accept what `next()` rejects.
     guard range.count <= Self.maximumShortcutSize, range.count <= maximumMessageSize,
       range.count > 0 && buffer[range.lowerBound] == UInt8(ascii: "{")
     else { return nil }
-    return buffer.withUnsafeBufferPointer { whole in
+    let found = buffer.withUnsafeBufferPointer { whole in
       QMPEvent.compact(UnsafeBufferPointer(rebasing: whole[range]), workspace: &compactor)
     }
+    guard let found, found.length == range.count else { return nil }
+    return found.event
+  }
+
+  /// Between messages: frames and compacts the next message in one pass when it is an event
+  /// the compactor takes whole within the buffer, and moves past it. Otherwise (a reply, an
+  /// event it declines, one not complete yet) nothing changes but the blanks skipped, and
+  /// the scanner frames the message as usual.
+  ///
+  /// The compactor's subset frames exactly as the scanner does: its strings hold no line
+  /// feed, quote or 0xFF but the closing quote, it declines a `{` at the start of a line, and
+  /// it stops at the brace that closes the object.
+  private mutating func frameCompactEvent() -> QMPEvent? {
+    let count = buffer.count
+    var start = scanIndex
+    let event: (event: QMPEvent, length: Int)? = buffer.withUnsafeBufferPointer { whole in
+      while start < count {
+        switch whole[start] {
+        case 0x20, 0x09, 0x0A, 0x0D: start += 1
+        case UInt8(ascii: "{"):
+          let window = min(count - start, Self.maximumShortcutSize, maximumMessageSize)
+          return QMPEvent.compact(
+            UnsafeBufferPointer(rebasing: whole[start..<(start + window)]), workspace: &compactor)
+        default: return nil
+        }
+      }
+      return nil
+    }
+    scanIndex = start
+    guard let event else { return nil }
+    messageStart = start
+    scanIndex = start + event.length
+    depth = 0
+    inString = false
+    return event.event
   }
 
   /// Messages larger than this always go through the parser: events are small, and a big

@@ -1,15 +1,23 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 extension QMPEvent {
-  /// The event whose wire text is `bytes`, read by ``JSONCompactor`` instead of the parser;
-  /// nil when the compactor declines, when the text is not an event, or when it would not
-  /// decode as one (`QMPEvent(json:)` then reports why).
+  /// The event whose wire text starts `bytes`, read by ``JSONCompactor`` instead of the
+  /// parser, and the length of that text; nil when the compactor declines, when the text is
+  /// not an event, or when it would not decode as one (`QMPEvent(json:)` then reports why).
   static func compact(_ bytes: UnsafeBufferPointer<UInt8>, workspace: inout JSONCompactor.Workspace)
-    -> QMPEvent?
+    -> (event: QMPEvent, length: Int)?
   {
-    guard let (text, top) = JSONCompactor.compact(bytes, workspace: &workspace),
+    guard let (text, top, length) = JSONCompactor.compactObject(bytes, workspace: &workspace),
       let name = top.event, text[name.lowerBound] == UInt8(ascii: "\"")
     else { return nil }
     var timestamp: QMPTimestamp?
-    if let stamp = top.timestamp {
+    if let stamp = top.stamp {
+      timestamp = QMPTimestamp(seconds: stamp.seconds, microseconds: stamp.microseconds)
+    } else if let stamp = top.timestamp {
       guard let read = text.withUnsafeBufferPointer({ Self.timestamp($0, in: stamp) }) else {
         return nil
       }
@@ -20,7 +28,7 @@ extension QMPEvent {
         decoding: UnsafeBufferPointer(rebasing: $0[(name.lowerBound + 1)..<(name.upperBound - 1)]),
         as: UTF8.self)
     }
-    return QMPEvent(name: nameText, timestamp: timestamp, compact: text)
+    return (QMPEvent(name: nameText, timestamp: timestamp, compact: text), length)
   }
 
   /// Reads a compact timestamp: QEMU's `{"seconds":S,"microseconds":U}` directly; any other
@@ -50,8 +58,9 @@ private struct CompactReader {
 
   mutating func skip(_ literal: StaticString) -> Bool {
     let count = literal.utf8CodeUnitCount
-    guard end - index >= count else { return false }
-    for k in 0..<count where text[index + k] != literal.utf8Start[k] { return false }
+    guard end - index >= count,
+      memcmp(text.baseAddress! + index, literal.utf8Start, count) == 0
+    else { return false }
     index += count
     return true
   }

@@ -12,7 +12,8 @@ public struct TimeoutError: Error, CustomStringConvertible, Sendable {
   public var description: String { "\(operation) did not finish within \(limit)" }
 }
 
-/// Runs `operation` and throws ``TimeoutError`` if it has not finished after `limit`.
+/// Runs `operation` and throws ``TimeoutError`` if it has not finished after `limit`
+/// (stretched by ``testTimeScale`` under a sanitizer; the error names the stretched limit).
 ///
 /// Unlike a task group, this returns at the deadline even when `operation` ignores
 /// cancellation (a continuation nobody resumes, a blocking call): the operation is cancelled and
@@ -22,6 +23,7 @@ public func withTimeout<T: Sendable>(
   _ operationName: String = "operation",
   operation: @escaping @Sendable () async throws -> T
 ) async throws -> T {
+  let limit = limit.scaledForTests
   let race = TimeoutRace<T>()
   return try await withTaskCancellationHandler {
     try await withCheckedThrowingContinuation { continuation in

@@ -1,3 +1,4 @@
+import Foundation
 import NIOConcurrencyHelpers
 import Testing
 
@@ -6,7 +7,18 @@ struct TestTimedOut: Error, CustomStringConvertible {
   var description: String { "test did not finish within \(limit)" }
 }
 
-/// Runs `body`, failing the test instead of hanging if it takes longer than `limit`.
+/// How much longer than nominal the bounds are: `QMP_TEST_TIME_SCALE` (≥ 1), which
+/// `scripts/check-sanitizers` sets because sanitized code runs several times slower. (The same
+/// rule as QMPTestSupport's `testTimeScale`, which this target does not link.)
+let testTimeScale: Double = {
+  guard let text = ProcessInfo.processInfo.environment["QMP_TEST_TIME_SCALE"],
+    let scale = Double(text), scale >= 1, scale.isFinite
+  else { return 1 }
+  return scale
+}()
+
+/// Runs `body`, failing the test instead of hanging if it takes longer than `limit`
+/// (stretched by ``testTimeScale``).
 ///
 /// The body runs in its own task, so even a body stuck in something that ignores
 /// cancellation cannot keep the test from ending.
@@ -14,6 +26,7 @@ func withTimeout<T: Sendable>(
   _ limit: Duration = .seconds(10),
   _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
+  let limit = limit * testTimeScale
   let slot = NIOLockedValueBox<CheckedContinuation<T, any Error>?>(nil)
   let resume: @Sendable (Result<T, any Error>) -> Void = { result in
     let continuation = slot.withLockedValue { c in

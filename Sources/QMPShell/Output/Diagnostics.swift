@@ -4,6 +4,9 @@ public struct Diagnostics: Sendable {
   public let sink: OutputSink
   /// Peer text inside messages is escaped when stderr is a terminal.
   let escape: Bool
+  /// Runs before every message: script mode writes its batched stdout there, so a reply
+  /// still comes before the error about it when both streams go to one file.
+  var beforeEmit: (@Sendable () -> Void)?
 
   public init(sink: OutputSink = .standardError) {
     self.sink = sink
@@ -23,7 +26,15 @@ public struct Diagnostics: Sendable {
     emit("warning: " + message)
   }
 
+  /// The same destination, with `action` run before each message.
+  func flushing(first action: @escaping @Sendable () -> Void) -> Diagnostics {
+    var copy = self
+    copy.beforeEmit = action
+    return copy
+  }
+
   private func emit(_ message: String) {
+    beforeEmit?()
     let text = escape ? TerminalText.sanitized(message) : message
     // One line, whatever the message holds.
     var line = Array("qmp-shell: ".utf8)

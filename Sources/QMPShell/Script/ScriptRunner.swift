@@ -10,7 +10,7 @@ import QMPCodec
 public struct ScriptRunner: Sendable {
   public var options: ScriptOptions
   let stdout: OutputSink
-  let diagnostics: Diagnostics
+  var diagnostics: Diagnostics
 
   public init(
     options: ScriptOptions, stdout: OutputSink = .standardOutput,
@@ -24,16 +24,31 @@ public struct ScriptRunner: Sendable {
   /// Runs the script on a connected client. `transcript` must have been subscribed before
   /// connecting (with ``OverflowPolicy/suspendReader``) so that no event is missed.
   public func run(client: QMPClient, transcript: TranscriptSubscription) async -> ExitStatus {
+    let output = StdoutBatcher(
+      sink: stdout, eventLoop: stdout.isTerminal ? nil : client.eventLoop)
+    var runner = self
+    runner.diagnostics = diagnostics.flushing { try? output.flush() }
+    let status = await runner.run(client: client, transcript: transcript, output: output)
+    try? output.flush()
+    return status
+  }
+
+  private func run(client: QMPClient, transcript: TranscriptSubscription, output: StdoutBatcher)
+    async -> ExitStatus
+  {
+    let diagnostics = diagnostics
     let printer = TranscriptPrinter(
       formatter: MessageFormatter(options: options.output),
-      output: .standardStreams(stdout: stdout, diagnostics: diagnostics),
+      output: PrinterOutput(
+        write: { bytes in try output.write(bytes) },
+        warn: { message in diagnostics.warn(message) }),
       waitFor: options.waitEvent?.filter)
     // On the client's loop, like the caller (see ScriptSession): the reply the printer
     // takes from the transcript, and the runner it wakes, stay on that one thread.
     let printing = Task(executorPreference: client.taskExecutor) {
       await printer.run(transcript)
     }
-    var status = await runCommands(client: client, printer: printer)
+    var status = await runCommands(client: client, printer: printer, output: output)
     do {
       try await client.disconnect()
     } catch QMPClientError.connectionLost(.endOfFile) {
@@ -50,7 +65,9 @@ public struct ScriptRunner: Sendable {
     return status
   }
 
-  private func runCommands(client: QMPClient, printer: TranscriptPrinter) async -> ExitStatus {
+  private func runCommands(
+    client: QMPClient, printer: TranscriptPrinter, output: StdoutBatcher
+  ) async -> ExitStatus {
     var failure: ExitStatus?
     func record(_ status: ExitStatus, _ message: String) {
       diagnostics.error(message)
@@ -72,7 +89,7 @@ public struct ScriptRunner: Sendable {
     reading: while true {
       let line: String?
       do {
-        line = try await Self.nextLine(of: &lines)
+        line = try await Self.nextLine(of: &lines, flushing: output)
       } catch {
         record(error.status, error.message)
         stopped = true
@@ -80,7 +97,7 @@ public struct ScriptRunner: Sendable {
       }
       guard let line else { break }
       number += 1
-      if printer.outputClosed {
+      if printer.outputClosed || output.isClosed {
         stopped = true
         break
       }
@@ -105,7 +122,7 @@ public struct ScriptRunner: Sendable {
         stopped = true
         break reading
       case .meta(.help(let topic)):
-        try? stdout.write(ShellHelp.text(topic: topic, schema: reader.schema))
+        try? output.write(Array(ShellHelp.text(topic: topic, schema: reader.schema).utf8))
       case .command(let command):
         guard
           let (status, message) = await execute(
@@ -229,8 +246,12 @@ extension ScriptRunner {
   /// The next script line. A read that would wait for input (a pipe whose writer is slow)
   /// runs on the global pool, not on the event loop this task prefers: a blocked loop could
   /// not print the events that arrive meanwhile.
-  static func nextLine(of lines: inout ScriptLines) async throws(ShellError) -> String? {
+  static func nextLine(of lines: inout ScriptLines, flushing output: StdoutBatcher? = nil)
+    async throws(ShellError) -> String?
+  {
     guard lines.mayBlock else { return try lines.nextLine() }
+    // Whoever feeds us may be waiting for the last reply before it sends the next line.
+    try? output?.flush()
     var moved = lines
     let result = await withTaskExecutorPreference(globalConcurrentExecutor) {
       () -> Result<String?, ShellError> in

@@ -104,6 +104,9 @@ final class TranscriptPrinter: Sendable {
     var matchFound = false
     var batch: [TranscriptEntry] = []
     var ended = false
+    // Bound once: an optional struct with a set and a closure, copied per event, cost a
+    // retain and a release of each (measured in an event flood).
+    let filter = eventFilter
     while !ended {
       batch = await transcript.nextBatch(reusing: batch)
       if batch.isEmpty { break }
@@ -112,7 +115,7 @@ final class TranscriptPrinter: Sendable {
         case .greeting:
           break
         case .event(let event):
-          if matched == nil, !matchFound, let eventFilter, eventFilter.matches(event) {
+          if matched == nil, !matchFound, let filter, filter.matches(event) {
             matched = event
             // The awaited event is printed even when other events are not.
             formatter.appendAlways(event: event, to: &bytes)

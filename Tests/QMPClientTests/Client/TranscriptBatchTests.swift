@@ -63,6 +63,38 @@ struct TranscriptBatchTests {
     }
   }
 
+  /// A run of events offered at once into a small `.dropOldest` buffer keeps the newest
+  /// and reports exactly how many went.
+  @Test func aDroppingBufferCountsEveryEventItLost() async throws {
+    try await withFakeQMPServer(floodThenReply) { server in
+      try await withTimeout(.seconds(10)) {
+        try await withClient(server.address) { client in
+          let transcript = client.transcript(bufferLimit: 10, overflow: .dropOldest)
+          #expect(try await client.execute("go") == "done")
+          var events = 0
+          var dropped = 0
+          var sawReply = false
+          while !sawReply {
+            let batch = await transcript.nextBatch()
+            try #require(!batch.isEmpty)
+            for entry in batch {
+              switch entry {
+              case .event: events += 1
+              case .dropped(let count): dropped += count
+              case .reply: sawReply = true
+              default: Issue.record("unexpected entry \(label(entry))")
+              }
+            }
+          }
+          #expect(events <= 10)
+          #expect(dropped > 0)
+          #expect(events + dropped == 300)
+          #expect(transcript.droppedCount == dropped)
+        }
+      }
+    }
+  }
+
   @Test func theEndComesAfterTheLastEntryAndStays() async throws {
     try await withFakeQMPServer(floodThenReply) { server in
       try await withTimeout(.seconds(10)) {

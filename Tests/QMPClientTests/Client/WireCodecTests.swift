@@ -91,6 +91,40 @@ struct WireCodecTests {
     #expect(error?.description.contains("middle of a message") == true)
   }
 
+  /// NIO's single-step processor calls `decode(buffer:)` only while its buffer has unread
+  /// bytes; a decoder that took every byte at once used to strand the rest of a read.
+  @Test func singleStepFormDeliversEveryMessageOfOneRead() throws {
+    let read = Array("{\"return\": 1}\r\n{\"event\": \"STOP\"}\r\n{\"return\": 3}\r\n".utf8)
+    let processor = NIOSingleStepByteToMessageProcessor(QMPWireCodec().makeDecoder())
+    var messages: [QMPWireCodec.Message] = []
+    try processor.process(buffer: ByteBuffer(bytes: read)) { messages.append($0) }
+    #expect(
+      messages == [
+        .json(["return": 1]), .event(try QMPEvent(json: ["event": "STOP"])), .json(["return": 3]),
+      ]
+    )
+    // The next read completes a message begun in it, and brings one more.
+    try processor.process(buffer: ByteBuffer(bytes: Array("{\"return\": [4".utf8))) {
+      messages.append($0)
+    }
+    try processor.process(buffer: ByteBuffer(bytes: Array("]}{\"return\": 5}\n".utf8))) {
+      messages.append($0)
+    }
+    #expect(messages.suffix(2) == [.json(["return": [4]]), .json(["return": 5])])
+  }
+
+  @Test func singleStepFormAtEndOfFileDeliversAllThenTheTruncation() throws {
+    let read = Array("{\"return\": 1}\n{\"return\": 2}\n{\"return\": 3}\n{\"return\"".utf8)
+    let processor = NIOSingleStepByteToMessageProcessor(QMPWireCodec().makeDecoder())
+    var messages: [QMPWireCodec.Message] = []
+    try processor.process(buffer: ByteBuffer(bytes: read)) { messages.append($0) }
+    let error = #expect(throws: QMPClientError.self) {
+      try processor.finishProcessing(seenEOF: true) { messages.append($0) }
+    }
+    #expect(messages == [.json(["return": 1]), .json(["return": 2]), .json(["return": 3])])
+    #expect(error?.description.contains("middle of a message") == true)
+  }
+
   @Test func encodesCompactJSONAndRawBytes() throws {
     let codec = QMPWireCodec()
     var buffer = ByteBuffer()

@@ -1,8 +1,9 @@
 import Testing
 
 /// Replays WireFuzzer's seeds and committed corpus through the fuzzer's own properties
-/// (``WireFuzzProperties``): the client's decoder, in NIO's `ByteToMessageHandler` and in the
-/// single-step processor, gives the same messages and the same end whatever the read sizes.
+/// (``WireFuzzProperties``): the client's decoder, in NIO's `ByteToMessageHandler`, through
+/// `decodeAll` (as the session drives it) and in the single-step processor, gives the same
+/// messages and the same end whatever the read sizes.
 @Suite struct WireFuzzCorpusTests {
   let inputs: FuzzCorpus
 

@@ -12,11 +12,11 @@ import QMPCodec
 /// never depends on where a read happened to split the bytes. Each check returns `nil`, or a
 /// one-line description of what broke.
 ///
-/// Not checked: the decoder's single-step form under `NIOSingleStepByteToMessageProcessor`.
-/// The fuzzer's first input showed that it strands messages: the processor stops calling
-/// `decode(buffer:)` once its buffer is empty, but the decoder moves every byte into its
-/// stream decoder at once, so the second of two messages in one read waits for the next read
-/// (and at end of file only one more is returned). The client does not use that form.
+/// The same chunks also go through the two other ways to drive the decoder, which must agree:
+/// `QMPWireCodec.decodeAll` (what the session uses: a whole read per call) and the
+/// single-step form under `NIOSingleStepByteToMessageProcessor`. The fuzzer's first input
+/// showed that the single-step form used to strand messages (the processor stops calling once
+/// its buffer is empty, and the decoder had moved every byte into its stream decoder at once).
 enum WireFuzzProperties {
   /// Small, so that short inputs reach the oversize path too.
   static let messageLimit = 256
@@ -43,7 +43,51 @@ enum WireFuzzProperties {
     guard chunked == whole else {
       return "chunks \(sizes) give \(chunked); the whole stream gives \(whole)"
     }
+    let pieces = chunks(of: stream, sizes: sizes.isEmpty ? [1] : sizes)
+    let batched = throughDecodeAll(pieces)
+    guard batched == whole else {
+      return "decodeAll over chunks \(sizes) gives \(batched); the pipeline gives \(whole)"
+    }
+    let stepped = throughSingleStep(pieces)
+    guard stepped == whole else {
+      return
+        "the single-step form over chunks \(sizes) gives \(stepped); the pipeline gives \(whole)"
+    }
     return nil
+  }
+
+  /// The stream as the session decodes it: one `decodeAll` per read, then one at the end.
+  static func throughDecodeAll(_ pieces: [ArraySlice<UInt8>]) -> Outcome {
+    let codec = QMPWireCodec(maximumMessageSize: messageLimit)
+    var decoder = codec.makeDecoder()
+    var outcome = Outcome()
+    do {
+      for piece in pieces {
+        var buffer = ByteBuffer(bytes: piece)
+        try codec.decodeAll(with: &decoder, from: &buffer, atEnd: false, into: &outcome.messages)
+      }
+      var empty = ByteBuffer()
+      try codec.decodeAll(with: &decoder, from: &empty, atEnd: true, into: &outcome.messages)
+    } catch {
+      outcome.failure = String(describing: error)
+    }
+    return outcome
+  }
+
+  /// The stream through NIO's single-step processor, one `process` per read.
+  static func throughSingleStep(_ pieces: [ArraySlice<UInt8>]) -> Outcome {
+    let processor = NIOSingleStepByteToMessageProcessor(
+      QMPWireCodec(maximumMessageSize: messageLimit).makeDecoder())
+    var outcome = Outcome()
+    do {
+      for piece in pieces {
+        try processor.process(buffer: ByteBuffer(bytes: piece)) { outcome.messages.append($0) }
+      }
+      try processor.finishProcessing(seenEOF: true) { outcome.messages.append($0) }
+    } catch {
+      outcome.failure = String(describing: error)
+    }
+    return outcome
   }
 
   /// The stream as the client's channel pipeline sees it: reads, then end of file.
