@@ -24,3 +24,11 @@ ensure_packages() {
 # real peers for the integration tests, socat and jq for the benchmarks and tests, tmux for the
 # terminal tests, mandoc to check that the man page renders without warnings.
 BASE_PACKAGES=(libreadline-dev qemu-system-x86 qemu-utils qemu-guest-agent socat jq tmux mandoc time)
+
+# The flags of every release build of the shell (scripts/run, install, bench):
+# - a static Swift runtime: no Swift libraries to load and relocate at start-up (a one-shot
+#   `qmp-shell -c` measured about 40% less CPU and 2 MB less RSS than with shared ones);
+# - no exported symbols: swiftc links executables with --export-dynamic, which put 11,000 of
+#   our symbols in the dynamic table, and the runtime's start-up dladdr() scans that table
+#   (about 8% of a one-shot's CPU). Nothing looks our symbols up at run time.
+RELEASE_BUILD_FLAGS=(-c release --static-swift-stdlib -Xlinker --no-export-dynamic)

@@ -6,10 +6,17 @@ import QMPShell
 /// stderr carries only the shell's own one-line `qmp-shell: ` messages.
 enum DiagnosticLogging {
   static func bootstrap(environment: [String: String]) {
-    let level = environment["QMP_SHELL_LOG"].flatMap { Logger.Level(rawValue: $0.lowercased()) }
+    guard
+      let level = environment["QMP_SHELL_LOG"].flatMap({ Logger.Level(rawValue: $0.lowercased()) })
+    else {
+      // Nothing logs at `critical`, the level used to stand for "off": a handler that drops
+      // everything is the same output, without the stream handler's set-up per logger.
+      LoggingSystem.bootstrap { _ in SwiftLogNoOpLogHandler() }
+      return
+    }
     LoggingSystem.bootstrap { label in
       var handler = StreamLogHandler.standardError(label: label)
-      handler.logLevel = level ?? .critical
+      handler.logLevel = level
       return handler
     }
   }

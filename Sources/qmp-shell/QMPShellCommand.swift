@@ -8,7 +8,7 @@ import QMPShell
 #endif
 
 /// The `qmp-shell` command line. It only parses arguments; the work is in `QMPShell`.
-@main
+/// ``ShellMain`` is the entry point; it comes here for what the fast path does not take.
 struct QMPShellCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "qmp-shell",
@@ -162,24 +162,9 @@ struct QMPShellCommand: AsyncParsableCommand {
     }
   }
 
+  /// Parses the command line with ArgumentParser and runs it; returns the exit status.
   /// Usage errors exit with status 2 (ArgumentParser's default is 64).
-  static func main() async {
-    // A closed stdout must be an EPIPE error we can handle, not a silent death.
-    signal(SIGPIPE, SIG_IGN)
-    // A parent may start us with signals blocked (Foundation's Process does, from a Swift
-    // concurrency thread): SIGINT, SIGTERM and SIGHUP must reach our handlers.
-    var unblocked = sigset_t()
-    sigemptyset(&unblocked)
-    sigprocmask(SIG_SETMASK, &unblocked, nil)
-    DiagnosticLogging.bootstrap(environment: ProcessEnvironment.current)
-    if let invocation = ShellInvocation(fastParsing: CommandLine.arguments.dropFirst()) {
-      do {
-        try await invocation.run()
-      } catch {
-        Glibc.exit(error.status)
-      }
-      return
-    }
+  static func parseAndRun() async -> Int32 {
     do {
       var command = try parseAsRoot()
       if var asyncCommand = command as? AsyncParsableCommand {
@@ -187,11 +172,12 @@ struct QMPShellCommand: AsyncParsableCommand {
       } else {
         try command.run()
       }
+      return 0
     } catch {
       let code = exitCode(for: error)
       if code == .validationFailure {
         printError(fullMessage(for: error))
-        Glibc.exit(2)
+        return 2
       }
       exit(withError: error)
     }

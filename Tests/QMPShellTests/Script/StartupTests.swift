@@ -1,0 +1,44 @@
+import Foundation
+import QMPShell
+import QMPTestSupport
+import Testing
+
+/// What the program sets up before its first command: the environment it reads and the
+/// diagnostic logging that `QMP_SHELL_LOG` turns on (see ShellMain).
+@Suite(.timeLimit(.minutes(1)))
+struct StartupTests {
+  @Test func valuesOfReadsOnlyTheNamedVariablesThatAreSet() {
+    let unique = "QMP_SHELL_TEST_\(UUID().uuidString.replacingOccurrences(of: "-", with: "_"))"
+    setenv(unique + "_SET", "a=b c", 1)
+    setenv(unique + "_EMPTY", "", 1)
+    defer {
+      unsetenv(unique + "_SET")
+      unsetenv(unique + "_EMPTY")
+    }
+    let values = ProcessEnvironment.values(of: [
+      unique + "_SET", unique + "_EMPTY", unique + "_UNSET",
+    ])
+    #expect(values == [unique + "_SET": "a=b c", unique + "_EMPTY": ""])
+    #expect(ProcessEnvironment.current[unique + "_SET"] == "a=b c")
+  }
+
+  @Test func libraryLoggingIsSilentUnlessAskedFor() async throws {
+    try await withQEMU { qemu in
+      var environment = ProcessInfo.processInfo.environment
+      environment["QMP_SHELL_LOG"] = nil
+      let quiet = try await ScriptProcess(
+        [qemu.address.description, "-c", "query-status"], environment: environment
+      ).finish()
+      #expect(quiet.status == 0)
+      #expect(quiet.stderr.isEmpty)
+
+      environment["QMP_SHELL_LOG"] = "DEBUG"
+      let logged = try await ScriptProcess(
+        [qemu.address.description, "-c", "query-status"], environment: environment
+      ).finish()
+      #expect(logged.status == 0)
+      #expect(logged.stderr.contains("runstate"))
+      #expect(logged.stdout.contains(#""status":"running""#))
+    }
+  }
+}
