@@ -88,16 +88,43 @@ public struct JSONStreamDecoder: Sendable {
 
   /// Adds bytes read from the stream.
   public mutating func append(_ bytes: UnsafeRawBufferPointer) {
+    admit(bytes.assumingMemoryBound(to: UInt8.self))
+  }
+
+  /// Adds bytes read from the stream.
+  public mutating func append(_ bytes: some Collection<UInt8>) {
+    if bytes.withContiguousStorageIfAvailable({ admit($0) }) == nil {
+      Array(bytes).withUnsafeBufferPointer { admit($0) }
+    }
+  }
+
+  private mutating func admit(_ bytes: UnsafeBufferPointer<UInt8>) {
+    refuseOversizeMessage(before: bytes)
     compact()
     reserve(bytes.count)
     buffer.append(contentsOf: bytes)
   }
 
-  /// Adds bytes read from the stream.
-  public mutating func append(_ bytes: some Collection<UInt8>) {
-    compact()
-    reserve(bytes.count)
-    buffer.append(contentsOf: bytes)
+  /// Checks the size limit before `bytes` are appended: when the unfinished message would
+  /// pass the limit with them and does not end within the room it has left (a look at the
+  /// new bytes in place, with a copy of the scanner's state), it is reported now and its
+  /// bytes are dropped, so the buffer never holds more than the limit of one message.
+  /// Appending first and noticing later let a 64 MiB limit grow (and copy) the buffer to
+  /// 128 MiB for a message that was then thrown away.
+  private mutating func refuseOversizeMessage(before bytes: UnsafeBufferPointer<UInt8>) {
+    guard !discarding, pending == nil, mode != .between, scanIndex == buffer.count else { return }
+    let held = buffer.count - messageStart
+    guard held + bytes.count > maximumMessageSize else { return }
+    var probe = ScanState(
+      index: 0, mode: mode, depth: depth, inString: inString, escaped: escaped,
+      atLineStart: atLineStart, messageStart: 0)
+    let room = max(0, maximumMessageSize - held)
+    guard case .needMore = Self.scan(UnsafeBufferPointer(rebasing: bytes[..<room]), state: &probe)
+    else { return }
+    discarding = true
+    pending = .error(
+      JSONStreamError(
+        .tooLarge(limit: maximumMessageSize), streamOffset: bufferStreamOffset + messageStart))
   }
 
   /// Makes room for `count` more bytes before they are appended. The buffer grows
