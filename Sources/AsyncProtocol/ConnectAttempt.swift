@@ -16,6 +16,7 @@ final class ConnectAttempt: Sendable {
 
   private struct State {
     var phase = ConnectError.Phase.transport
+    var sawFullBacklog = false
     var abortReason: AbortReason?
     var completed = false
     var channels: [any Channel] = []
@@ -30,6 +31,13 @@ final class ConnectAttempt: Sendable {
   }
 
   var abortReason: AbortReason? { state.withLockedValue { $0.abortReason } }
+
+  /// Whether a dial found the peer's backlog full (EAGAIN) and waited: a timeout then says so.
+  var sawFullBacklog: Bool { state.withLockedValue { $0.sawFullBacklog } }
+
+  func noteFullBacklog() {
+    state.withLockedValue { $0.sawFullBacklog = true }
+  }
 
   /// Keeps `channel` so an abort can close it; closes it at once if already aborted.
   /// - Returns: false if the attempt was already aborted.

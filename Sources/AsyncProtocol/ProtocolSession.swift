@@ -286,7 +286,12 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
     switch attempt.abortReason ?? (error as? ConnectAttempt.AbortReason) {
     case .cancelled?: thrown = CancellationError()
     case .timedOut(let timeout)?:
-      thrown = ConnectError(phase: attempt.phase, underlying: ConnectTimeoutError(timeout: timeout))
+      let waitingFor =
+        attempt.phase == .transport && attempt.sawFullBacklog
+        ? "room in the listener's backlog (another client connected?)" : nil
+      thrown = ConnectError(
+        phase: attempt.phase,
+        underlying: ConnectTimeoutError(timeout: timeout, waitingFor: waitingFor))
     case .disconnected?:
       thrown = ConnectError(phase: attempt.phase, underlying: SessionClosedError())
     case nil:

@@ -33,8 +33,23 @@ enum Transport {
     }
     switch endpoint {
     case .unix(let path):
-      return try await bootstrap.connect(
-        unixDomainSocketPath: path, channelInitializer: initializer)
+      var pause = Duration.milliseconds(1)
+      while true {
+        do {
+          return try await bootstrap.connect(
+            unixDomainSocketPath: path, channelInitializer: initializer)
+        } catch let error as IOError where error.errnoCode == EAGAIN {
+          // A UNIX listener whose backlog is full turns a non-blocking connect away with
+          // EAGAIN where a blocking one (socat's, python's asyncio) would wait for room.
+          // QEMU serves one client per monitor and listens with a backlog of 1, so this is
+          // what a client sees right after another one (a readiness probe, a script that
+          // just ended) while QEMU has not yet noticed it leave. Wait as a blocking connect
+          // would: the connect timeout, cancellation and `disconnect()` still end it.
+          attempt.noteFullBacklog()
+          try await Task.sleep(for: pause)
+          pause = min(pause * 2, .milliseconds(50))
+        }
+      }
     case .tcp(let host, let port):
       return try await bootstrap.connect(host: host, port: port, channelInitializer: initializer)
     }
