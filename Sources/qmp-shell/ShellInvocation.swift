@@ -144,7 +144,8 @@ struct ShellInvocation: Equatable {
     let retryFor = connectTimeout.map { Duration.seconds($0) }
     // Watch the signals before connecting: one that comes early is not lost.
     let signals = SignalCancellation()
-    let task = Task { [configuration, options] in
+    let task = Task(executorPreference: EventLoops.sharedLoopExecutor()) {
+      [configuration, options] in
       await target.run(retryFor: retryFor, environment: environment) {
         endpoint, connector in
         await ScriptSession.run(

@@ -1,3 +1,4 @@
+import Dispatch
 import Glibc
 import NIOConcurrencyHelpers
 import Synchronization
@@ -10,9 +11,12 @@ private let cancellationPipeWriter = Atomic<Int32>(-1)
 ///
 /// Script mode must end cleanly on a signal: the pending command stops waiting, the
 /// connection is closed, and the process exits 130, instead of dying mid-write with a
-/// half-printed line. The handler only writes a byte to a pipe; a thread of its own reads it
-/// and cancels the task. (A libdispatch signal source was tried first: on Linux it installs
-/// its handler lazily, so a signal could be lost between ignoring it and the source starting.)
+/// half-printed line. The handler only writes a byte to a pipe; a libdispatch read source on
+/// the pipe cancels the task. (A libdispatch *signal* source was tried first: on Linux it
+/// installs its handler lazily, so a signal could be lost between ignoring it and the source
+/// starting; a byte in a pipe waits. A thread of our own blocked in read(2) worked too, but
+/// starting it was a measurable part of a one-shot run; the read source is served by the
+/// thread libdispatch already runs for its event loop.)
 ///
 /// Install it before the work starts and ``attach(_:)`` the task afterwards: a signal that
 /// arrives in between is remembered and cancels the task as soon as it is attached.
@@ -23,6 +27,7 @@ public final class SignalCancellation {
   private let target = CancellationTarget()
   private let reader: Int32
   private let writer: Int32
+  private var source: (any DispatchSourceRead)?
 
   public init(signals: [Int32] = SignalCancellation.defaultSignals) {
     self.signals = signals
@@ -38,24 +43,23 @@ public final class SignalCancellation {
     writer = descriptors[1]
     _ = fcntl(reader, F_SETFD, FD_CLOEXEC)
     _ = fcntl(writer, F_SETFD, FD_CLOEXEC)
-    cancellationPipeWriter.store(writer, ordering: .sequentiallyConsistent)
-    for number in signals { signal(number, relayCancellationSignal) }
+    _ = fcntl(reader, F_SETFL, fcntl(reader, F_GETFL) | O_NONBLOCK)
     let target = self.target
     let reader = self.reader
-    DetachedThread.start {
+    let source = DispatchSource.makeReadSource(
+      fileDescriptor: reader, queue: DispatchQueue.global())
+    source.setEventHandler {
       var byte: UInt8 = 0
-      while true {
-        let count = read(reader, &byte, 1)
-        if count == 1 {
-          if byte == 0 { return }  // cancel(): the watcher ends
-          target.fire()
-        } else if count < 0 && errno == EINTR {
-          continue
-        } else {
-          return
-        }
-      }
+      while read(reader, &byte, 1) == 1 { target.fire() }
     }
+    source.setCancelHandler {
+      close(reader)
+    }
+    self.source = source
+    // Watching before the handlers go in: a signal that comes at once is still read.
+    source.resume()
+    cancellationPipeWriter.store(writer, ordering: .sequentiallyConsistent)
+    for number in signals { signal(number, relayCancellationSignal) }
   }
 
   /// The task a signal cancels.
@@ -63,13 +67,13 @@ public final class SignalCancellation {
     target.attach { task.cancel() }
   }
 
-  /// Restores the default actions and ends the watcher thread.
+  /// Restores the default actions and stops watching the pipe.
   public func cancel() {
-    guard writer >= 0 else { return }
+    guard writer >= 0, let source else { return }
     for number in signals { signal(number, SIG_DFL) }
     cancellationPipeWriter.store(-1, ordering: .sequentiallyConsistent)
-    var stop: UInt8 = 0
-    _ = write(writer, &stop, 1)
+    self.source = nil
+    source.cancel()
   }
 }
 
