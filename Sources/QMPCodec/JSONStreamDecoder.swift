@@ -118,8 +118,11 @@ public struct JSONStreamDecoder: Sendable {
     var probe = ScanState(
       index: 0, mode: mode, depth: depth, inString: inString, escaped: escaped,
       atLineStart: atLineStart, messageStart: 0)
-    let room = max(0, maximumMessageSize - held)
-    guard case .needMore = Self.scan(UnsafeBufferPointer(rebasing: bytes[..<room]), state: &probe)
+    // One byte more than the room: a message can end at the byte after it without taking
+    // it (a `{` at the start of a line, the blank after a number, a 0xFF).
+    let window = max(0, maximumMessageSize - held) + 1
+    guard
+      case .needMore = Self.scan(UnsafeBufferPointer(rebasing: bytes[..<window]), state: &probe)
     else { return }
     discarding = true
     pending = .error(

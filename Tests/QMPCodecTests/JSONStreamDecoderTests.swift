@@ -211,6 +211,29 @@ extension JSONStreamItem {
     #expect(peak <= limit + 4096, "peak \(peak) bytes reserved")
   }
 
+  /// A message can end at the byte after its last one without taking it: the check made
+  /// before appending must not call a message at the limit too large because of that byte
+  /// (found by the wire fuzzer with one-byte reads).
+  @Test(arguments: [
+    // Broken by a `{` at the start of a line, right after 8 bytes.
+    ("{\"ab\":1\n{}", 8),
+    // A bare number ends at the blank after it.
+    ("123 {}", 3),
+    // Interrupted by a 0xFF.
+    ("{\"ab\":1,\u{FF}{}", 8),
+  ])
+  func messageEndingRightAfterTheLimitIsNotRefusedInOneByteReads(text: String, limit: Int) {
+    var bytes = Array(text.utf8)
+    if let marker = bytes.firstIndex(of: 0xC3) {
+      // "\u{FF}" is two bytes of UTF-8; the wire has the single byte 0xFF.
+      bytes.replaceSubrange(marker...(marker + 1), with: [0xFF])
+    }
+    let whole = decodeAll([bytes], maximumMessageSize: limit)
+    let oneByOne = decodeAll(bytes.map { [$0] }, maximumMessageSize: limit)
+    #expect(oneByOne == whole)
+    #expect(!whole.contains { $0.streamError?.reason == .tooLarge(limit: limit) })
+  }
+
   @Test func messageExactlyAtTheLimitIsAccepted() {
     let text = #"{"a":""# + String(repeating: "y", count: 92) + #""}"#
     #expect(text.utf8.count == 100)
