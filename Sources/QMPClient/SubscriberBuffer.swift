@@ -129,14 +129,19 @@ final class SubscriberBuffer<Element: Sendable>: Sendable {
     while true {
       rest = rest.dropFirst(offerNow(from: rest, make))
       if rest.isEmpty { return }
-      await withCheckedContinuation { (producer: CheckedContinuation<Void, Never>) in
-        let resumeNow = state.withLock { state -> Bool in
-          if state.finished || state.count < limit { return true }
-          state.producers.append(producer)
-          return false
-        }
-        if resumeNow { producer.resume() }
+      await waitForRoom()
+    }
+  }
+
+  /// Suspends a `.suspendReader` producer until the consumer made room or the buffer ended.
+  private func waitForRoom() async {
+    await withCheckedContinuation { (producer: CheckedContinuation<Void, Never>) in
+      let resumeNow = state.withLock { state -> Bool in
+        if state.finished || state.count < limit { return true }
+        state.producers.append(producer)
+        return false
       }
+      if resumeNow { producer.resume() }
     }
   }
 
@@ -166,14 +171,7 @@ final class SubscriberBuffer<Element: Sendable>: Sendable {
         consumer?.resume()
         return
       case .wait:
-        await withCheckedContinuation { (producer: CheckedContinuation<Void, Never>) in
-          let resumeNow = state.withLock { state -> Bool in
-            if state.finished || state.count < limit { return true }
-            state.producers.append(producer)
-            return false
-          }
-          if resumeNow { producer.resume() }
-        }
+        await waitForRoom()
       }
     }
   }
