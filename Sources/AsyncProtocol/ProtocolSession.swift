@@ -72,8 +72,6 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
     case tearDown(Link<Message>, flush: Bool)
   }
 
-  private enum FlushOutcome { case flushed, timedOut, cancelled }
-
   private enum Opening {
     case dial(Endpoint)
     case listen(Endpoint, onListening: (@Sendable (Endpoint) async -> Void)?)
@@ -545,22 +543,18 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
       await link.writerFinished()
       return
     }
-    await withTaskGroup(of: FlushOutcome.self) { group in
-      group.addTask {
-        await link.writerFinished()
-        return .flushed
-      }
-      group.addTask {
-        (try? await Task.sleep(for: timeout)) == nil ? .cancelled : .timedOut
-      }
-      if await group.next() == .timedOut {
-        // Recorded before the stop, so that it is the failure `disconnect()` throws.
-        link.record(FlushTimeoutError(timeout: timeout))
-        logger.debug("flush timed out after \(timeout); closing hard")
-        link.stop()
-      }
-      group.cancelAll()
+    // A loop timer, not a sleeping task: `Task.sleep` goes through the global executor,
+    // whose first timer makes libdispatch start two threads, in a one-shot run that had no
+    // other use for them (the whole of `qmp-shell SOCK -c CMD` runs on the session's loop).
+    let logger = self.logger
+    let timer = executor.eventLoop.scheduleTask(in: TimeAmount(timeout)) {
+      // Recorded before the stop, so that it is the failure `disconnect()` throws.
+      link.record(FlushTimeoutError(timeout: timeout))
+      logger.debug("flush timed out after \(timeout); closing hard")
+      link.stop()
     }
+    await link.writerFinished()
+    timer.cancel()
   }
 
   /// Ends the session; idempotent and valid in every state.

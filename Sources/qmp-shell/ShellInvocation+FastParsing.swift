@@ -52,3 +52,12 @@ extension ShellInvocation {
     }
   }
 }
+
+extension ShellInvocation {
+  /// Whether the whole run may happen on the event loop's thread: only when it never blocks
+  /// that thread, i.e. the commands come from the command line (no readline, no blocking read
+  /// of standard input or of a script file).
+  var runsOnEventLoop: Bool {
+    !commands.isEmpty && !dryRun && scriptFile == nil && !launch.launch
+  }
+}

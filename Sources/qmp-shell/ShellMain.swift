@@ -30,11 +30,18 @@ enum ShellMain {
     DiagnosticLogging.bootstrap(
       environment: ProcessEnvironment.values(of: ShellInvocation.environmentNames))
     let arguments = CommandLine.arguments.dropFirst()
-    Task.detached {
-      guard let invocation = ShellInvocation(fastParsing: arguments) else {
-        exit(await QMPShellCommand.parseAndRun())
+    if let invocation = ShellInvocation(fastParsing: arguments) {
+      if invocation.runsOnEventLoop {
+        // The whole one-shot on the event loop the client uses: no thread of the global pool
+        // is ever started (each one a clone and a hand-off), and nothing hops between threads.
+        Task.detached(executorPreference: EventLoops.sharedLoopExecutor()) {
+          exit(await run(invocation))
+        }
+      } else {
+        Task.detached { exit(await run(invocation)) }
       }
-      exit(await run(invocation))
+    } else {
+      Task.detached { exit(await QMPShellCommand.parseAndRun()) }
     }
     while true { pause() }
   }

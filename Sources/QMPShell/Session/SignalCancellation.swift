@@ -1,6 +1,7 @@
-import Dispatch
 import Glibc
 import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
 import Synchronization
 
 /// The write end of the script-mode signal pipe, read by the signal handler (an atomic: a
@@ -11,12 +12,13 @@ private let cancellationPipeWriter = Atomic<Int32>(-1)
 ///
 /// Script mode must end cleanly on a signal: the pending command stops waiting, the
 /// connection is closed, and the process exits 130, instead of dying mid-write with a
-/// half-printed line. The handler only writes a byte to a pipe; a libdispatch read source on
-/// the pipe cancels the task. (A libdispatch *signal* source was tried first: on Linux it
-/// installs its handler lazily, so a signal could be lost between ignoring it and the source
-/// starting; a byte in a pipe waits. A thread of our own blocked in read(2) worked too, but
-/// starting it was a measurable part of a one-shot run; the read source is served by the
-/// thread libdispatch already runs for its event loop.)
+/// half-printed line. The handler only writes a byte to a pipe; a pipe channel on the shared
+/// event loop (the loop the session's client runs on) reads it and cancels the task. (A
+/// libdispatch *signal* source was tried first: on Linux it installs its handler lazily, so a
+/// signal could be lost between ignoring it and the source starting; a byte in a pipe waits.
+/// A thread of our own blocked in read(2), and then a libdispatch read source, worked too, but
+/// both started threads that were a measurable part of a one-shot run: the read source alone
+/// made libdispatch start its event thread and a worker.)
 ///
 /// Install it before the work starts and ``attach(_:)`` the task afterwards: a signal that
 /// arrives in between is remembered and cancels the task as soon as it is attached.
@@ -25,9 +27,9 @@ public final class SignalCancellation {
 
   private let signals: [Int32]
   private let target = CancellationTarget()
-  private let reader: Int32
   private let writer: Int32
-  private var source: (any DispatchSourceRead)?
+  /// The channel reading the pipe, once it is registered on the loop.
+  private let watcher: EventLoopFuture<any Channel>?
 
   public init(signals: [Int32] = SignalCancellation.defaultSignals) {
     self.signals = signals
@@ -35,29 +37,26 @@ public final class SignalCancellation {
     if pipe(&descriptors) != 0 {
       // No pipe, no clean cancellation: the signals keep their default action (the process
       // still ends, just without the tidy exit).
-      reader = -1
       writer = -1
+      watcher = nil
       return
     }
-    reader = descriptors[0]
+    let reader = descriptors[0]
     writer = descriptors[1]
     _ = fcntl(reader, F_SETFD, FD_CLOEXEC)
     _ = fcntl(writer, F_SETFD, FD_CLOEXEC)
-    _ = fcntl(reader, F_SETFL, fcntl(reader, F_GETFL) | O_NONBLOCK)
     let target = self.target
-    let reader = self.reader
-    let source = DispatchSource.makeReadSource(
-      fileDescriptor: reader, queue: DispatchQueue.global())
-    source.setEventHandler {
-      var byte: UInt8 = 0
-      while read(reader, &byte, 1) == 1 { target.fire() }
-    }
-    source.setCancelHandler {
-      close(reader)
-    }
-    self.source = source
-    // Watching before the handlers go in: a signal that comes at once is still read.
-    source.resume()
+    // Registration finishes on the loop later; a byte written before that waits in the pipe.
+    let watcher = NIOPipeBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+      .channelInitializer { channel in
+        channel.eventLoop.makeCompletedFuture {
+          try channel.pipeline.syncOperations.addHandler(SignalByteReader(target: target))
+        }
+      }
+      .takingOwnershipOfDescriptor(input: reader)
+    // On failure the descriptor is still ours.
+    watcher.whenFailure { _ in close(reader) }
+    self.watcher = watcher
     cancellationPipeWriter.store(writer, ordering: .sequentiallyConsistent)
     for number in signals { signal(number, relayCancellationSignal) }
   }
@@ -69,11 +68,27 @@ public final class SignalCancellation {
 
   /// Restores the default actions and stops watching the pipe.
   public func cancel() {
-    guard writer >= 0, let source else { return }
+    guard writer >= 0, let watcher else { return }
     for number in signals { signal(number, SIG_DFL) }
     cancellationPipeWriter.store(-1, ordering: .sequentiallyConsistent)
-    self.source = nil
-    source.cancel()
+    // Closing the channel closes the read end.
+    watcher.whenSuccess { $0.close(promise: nil) }
+  }
+}
+
+/// Fires the cancellation once per byte the signal handler wrote.
+private final class SignalByteReader: ChannelInboundHandler {
+  typealias InboundIn = ByteBuffer
+
+  private let target: CancellationTarget
+
+  init(target: CancellationTarget) {
+    self.target = target
+  }
+
+  func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    let bytes = unwrapInboundIn(data)
+    for _ in 0..<bytes.readableBytes { target.fire() }
   }
 }
 

@@ -41,4 +41,23 @@ struct StartupTests {
       #expect(logged.stdout.contains(#""status":"running""#))
     }
   }
+
+  /// A one-shot `-c` runs wholly on the event loop, and its signal watch is a pipe channel on
+  /// that same loop: a signal while a command waits must still end the run cleanly.
+  @Test(arguments: [SIGINT, SIGTERM, SIGHUP])
+  func aSignalEndsAOneShotCommandThatWaitsForItsReply(_ number: Int32) async throws {
+    let script = FakeQMPServer.Script(respond: { command in
+      command.name == "hang" ? [] : FakeQMPServer.standardResponse(to: command)
+    })
+    try await withFakeQMPServer(script) { server in
+      let shell = try ScriptProcess([server.address.description, "-c", "hang"])
+      // qmp_capabilities, then hang: the shell is waiting for the reply.
+      try await withTimeout(.seconds(10)) { await server.waitUntil { $0.commands >= 2 } }
+      shell.signal(number)
+      let run = try await shell.finish()
+      #expect(run.status == 130)
+      #expect(run.stderr.hasPrefix("qmp-shell: interrupted"))
+      #expect(run.stdout.isEmpty)
+    }
+  }
 }
