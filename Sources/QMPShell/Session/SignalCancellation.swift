@@ -1,24 +1,40 @@
 import Glibc
 import NIOConcurrencyHelpers
-import NIOCore
-import NIOPosix
 import Synchronization
 
-/// The write end of the script-mode signal pipe, read by the signal handler (an atomic: a
-/// handler may only do async-signal-safe work).
+/// The write end of the signal pipe while a ``SignalCancellation`` is installed, read by the
+/// signal handler (an atomic: a handler may only do async-signal-safe work).
 private let cancellationPipeWriter = Atomic<Int32>(-1)
+
+/// The process's signal pipe, made on first use; nil if pipe(2) failed.
+private let signalPipe: (reader: Int32, writer: Int32)? = {
+  var descriptors: [Int32] = [-1, -1]
+  guard pipe(&descriptors) == 0 else { return nil }
+  _ = fcntl(descriptors[0], F_SETFD, FD_CLOEXEC)
+  _ = fcntl(descriptors[1], F_SETFD, FD_CLOEXEC)
+  return (descriptors[0], descriptors[1])
+}()
+
+/// The target the relay fires, and whether some thread relays the pipe already.
+private struct RelayState {
+  var target: CancellationTarget?
+  var relayed = false
+}
+
+private let relayState = Mutex(RelayState())
 
 /// Turns SIGINT, SIGTERM and SIGHUP into cancellation of the task doing the work.
 ///
 /// Script mode must end cleanly on a signal: the pending command stops waiting, the
 /// connection is closed, and the process exits 130, instead of dying mid-write with a
-/// half-printed line. The handler only writes a byte to a pipe; a pipe channel on the shared
-/// event loop (the loop the session's client runs on) reads it and cancels the task. (A
-/// libdispatch *signal* source was tried first: on Linux it installs its handler lazily, so a
-/// signal could be lost between ignoring it and the source starting; a byte in a pipe waits.
-/// A thread of our own blocked in read(2), and then a libdispatch read source, worked too, but
-/// both started threads that were a measurable part of a one-shot run: the read source alone
-/// made libdispatch start its event thread and a worker.)
+/// half-printed line. The handler only writes a byte to a pipe; a thread blocked reading the
+/// pipe cancels the task. That thread is normally the main thread, which has nothing else to
+/// do while the work runs in a task (``relaySignals()``). (A libdispatch *signal* source was
+/// tried first: on Linux it installs its handler lazily, so a signal could be lost between
+/// ignoring it and the source starting; a byte in a pipe waits. A thread of our own, a
+/// libdispatch read source and a NIO pipe channel on the session's loop worked too, but each
+/// was a measurable part of a one-shot run: the read source made libdispatch start two
+/// threads, and the channel's set-up cost about 8 uncached protocol-conformance scans.)
 ///
 /// Install it before the work starts and ``attach(_:)`` the task afterwards: a signal that
 /// arrives in between is remembered and cancels the task as soon as it is attached.
@@ -27,37 +43,25 @@ public final class SignalCancellation {
 
   private let signals: [Int32]
   private let target = CancellationTarget()
-  private let writer: Int32
-  /// The channel reading the pipe, once it is registered on the loop.
-  private let watcher: EventLoopFuture<any Channel>?
+  private let installed: Bool
 
   public init(signals: [Int32] = SignalCancellation.defaultSignals) {
     self.signals = signals
-    var descriptors: [Int32] = [-1, -1]
-    if pipe(&descriptors) != 0 {
+    guard let pipe = signalPipe else {
       // No pipe, no clean cancellation: the signals keep their default action (the process
       // still ends, just without the tidy exit).
-      writer = -1
-      watcher = nil
+      installed = false
       return
     }
-    let reader = descriptors[0]
-    writer = descriptors[1]
-    _ = fcntl(reader, F_SETFD, FD_CLOEXEC)
-    _ = fcntl(writer, F_SETFD, FD_CLOEXEC)
+    installed = true
     let target = self.target
-    // Registration finishes on the loop later; a byte written before that waits in the pipe.
-    let watcher = NIOPipeBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-      .channelInitializer { channel in
-        channel.eventLoop.makeCompletedFuture {
-          try channel.pipeline.syncOperations.addHandler(SignalByteReader(target: target))
-        }
-      }
-      .takingOwnershipOfDescriptor(input: reader)
-    // On failure the descriptor is still ours.
-    watcher.whenFailure { _ in close(reader) }
-    self.watcher = watcher
-    cancellationPipeWriter.store(writer, ordering: .sequentiallyConsistent)
+    let startRelay = relayState.withLock { state in
+      state.target = target
+      defer { state.relayed = true }
+      return !state.relayed
+    }
+    if startRelay { Self.startRelayThread() }
+    cancellationPipeWriter.store(pipe.writer, ordering: .sequentiallyConsistent)
     for number in signals { signal(number, relayCancellationSignal) }
   }
 
@@ -66,29 +70,58 @@ public final class SignalCancellation {
     target.attach { task.cancel() }
   }
 
-  /// Restores the default actions and stops watching the pipe.
+  /// Restores the default actions; later signals no longer reach this instance's task.
   public func cancel() {
-    guard writer >= 0, let watcher else { return }
+    guard installed else { return }
     for number in signals { signal(number, SIG_DFL) }
     cancellationPipeWriter.store(-1, ordering: .sequentiallyConsistent)
-    // Closing the channel closes the read end.
-    watcher.whenSuccess { $0.close(promise: nil) }
-  }
-}
-
-/// Fires the cancellation once per byte the signal handler wrote.
-private final class SignalByteReader: ChannelInboundHandler {
-  typealias InboundIn = ByteBuffer
-
-  private let target: CancellationTarget
-
-  init(target: CancellationTarget) {
-    self.target = target
+    let target = self.target
+    relayState.withLock { state in
+      if state.target === target { state.target = nil }
+    }
   }
 
-  func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-    let bytes = unwrapInboundIn(data)
-    for _ in 0..<bytes.readableBytes { target.fire() }
+  /// Claims the relay for the calling thread, runs `start` (which starts the work, e.g. in a
+  /// task), then reads the signal pipe on the calling thread for ever. Call it from a thread
+  /// that has nothing else to do: the main thread, once the work runs in a task. A
+  /// ``SignalCancellation`` made when no thread relays starts a thread of its own for it.
+  public static func relaySignals(after start: () -> Void) -> Never {
+    let claimed = relayState.withLock { state in
+      defer { state.relayed = true }
+      return !state.relayed
+    }
+    start()
+    guard claimed, let pipe = signalPipe else { blockForever() }
+    relayLoop(reader: pipe.reader)
+  }
+
+  private static func startRelayThread() {
+    guard let pipe = signalPipe else { return }
+    var thread = pthread_t()
+    let started = pthread_create(
+      &thread, nil,
+      { argument in
+        SignalCancellation.relayLoop(reader: Int32(Int(bitPattern: argument)))
+      }, UnsafeMutableRawPointer(bitPattern: Int(pipe.reader)))
+    if started == 0 { pthread_detach(thread) }
+  }
+
+  private static func relayLoop(reader: Int32) -> Never {
+    var byte: UInt8 = 0
+    while true {
+      let count = read(reader, &byte, 1)
+      if count == 1 {
+        relayState.withLock { $0.target }?.fire()
+      } else if count < 0 && errno == EINTR {
+        continue
+      } else {
+        blockForever()
+      }
+    }
+  }
+
+  private static func blockForever() -> Never {
+    while true { pause() }
   }
 }
 

@@ -60,4 +60,22 @@ struct StartupTests {
       #expect(run.stdout.isEmpty)
     }
   }
+
+  /// In a process whose main thread does not relay (this test runner), the first
+  /// SignalCancellation starts a relay thread of its own; a signal that comes before the task
+  /// is attached is remembered, and cancel() stops the relaying to the task.
+  @Test func withoutTheMainThreadsRelayASignalStillCancelsTheTask() async throws {
+    let cancellation = SignalCancellation(signals: [SIGUSR2])
+    kill(getpid(), SIGUSR2)
+    let task = Task<Bool, Never> {
+      try? await Task.sleep(for: .seconds(120))
+      return Task.isCancelled
+    }
+    cancellation.attach(task)
+    let cancelled = try await withTimeout(.seconds(10), "the relayed SIGUSR2") {
+      await task.value
+    }
+    cancellation.cancel()
+    #expect(cancelled)
+  }
 }
