@@ -30,11 +30,11 @@ BASE_PACKAGES=(libreadline-dev qemu-system-x86 qemu-utils qemu-guest-agent socat
 #   `qmp-shell -c` measured about 40% less CPU and 2 MB less RSS than with shared ones);
 # - no exported symbols: swiftc links executables with --export-dynamic, which put 11,000 of
 #   our symbols in the dynamic table, and the runtime's start-up dladdr() scans that table
-#   (about 8% of a one-shot's CPU). Nothing looks our symbols up at run time;
-# - a position-dependent executable (-no-pie): a PIE with the Swift runtime inside carries
-#   51,000 relative relocations (a 1.2 MB table) that ld.so applies at every start, dirtying
-#   data pages as it goes; fixed addresses need none. A one-shot `qmp-shell SOCK -c
-#   query-status` measured 4.19 -> 3.71 ms task-clock and 551 -> 416 page faults. The price
-#   is that the executable's own code and data are not address-randomised (shared libraries,
-#   stack and heap still are).
-RELEASE_BUILD_FLAGS=(-c release --static-swift-stdlib -Xlinker --no-export-dynamic -Xlinker -no-pie)
+#   (about 8% of a one-shot's CPU). Nothing looks our symbols up at run time.
+# Not -no-pie, though it measured faster: a PIE with the Swift runtime inside carries 51,000
+# relative relocations (a 1.2 MB table) that ld.so applies at every start, and a fixed-address
+# executable needs none (one-shot `-c query-status`: 4.19 -> 3.71 ms task-clock, 551 -> 416
+# page faults). But qmp-shell parses what a guest can influence, partly with unsafe pointer
+# code, and a position-dependent executable gives an attacker fixed addresses for every gadget
+# in it. Debian builds every executable as PIE for that reason; so do we.
+RELEASE_BUILD_FLAGS=(-c release --static-swift-stdlib -Xlinker --no-export-dynamic)
