@@ -90,14 +90,16 @@ struct QMPShellCommand: AsyncParsableCommand {
       valueName: "KEY=VALUE"))
   var matches: [String] = []
 
+  // `.unconditional`: `--timeout -1` must reach validate() ("must be a positive number")
+  // instead of ArgumentParser reading -1 as an option and saying the value is missing.
   @Option(
-    name: .customLong("timeout"),
+    name: .customLong("timeout"), parsing: .unconditional,
     help: ArgumentHelp(
       "Give up waiting for a reply or the event after SECONDS (exit 5).", valueName: "SECONDS"))
   var timeout: Double?
 
   @Option(
-    name: .customLong("connect-timeout"),
+    name: .customLong("connect-timeout"), parsing: .unconditional,
     help: ArgumentHelp(
       "Keep retrying a missing or refusing socket for up to SECONDS (also bounds the greeting).",
       valueName: "SECONDS"))
@@ -129,11 +131,11 @@ struct QMPShellCommand: AsyncParsableCommand {
   @OptionGroup var launchOptions: LaunchOptions
 
   mutating func validate() throws {
-    if let timeout, !(timeout > 0) {
-      throw ValidationError("--timeout must be a positive number of seconds")
-    }
-    if let connectTimeout, !(connectTimeout > 0) {
-      throw ValidationError("--connect-timeout must be a positive number of seconds")
+    for (value, name) in [(timeout, "--timeout"), (connectTimeout, "--connect-timeout")] {
+      if let value, !ShellInvocation.isValidTimeout(value) {
+        throw ValidationError(
+          "\(name) must be a positive number of seconds, at most 1000000000 (got \(value))")
+      }
     }
     if !matches.isEmpty && waitEvent == nil { throw ValidationError("--match needs --wait-event") }
     for match in matches where !match.contains("=") || match.hasPrefix("=") {
@@ -141,6 +143,11 @@ struct QMPShellCommand: AsyncParsableCommand {
     }
     if !commands.isEmpty && scriptFile != nil {
       throw ValidationError("-c and -f cannot be used together")
+    }
+    // A dry run never connects: a QEMU started or awaited for it would only be stopped again.
+    for (given, name) in [(launchOptions.launch, "--launch"), (launchOptions.listen, "--listen")]
+    where dryRun && given {
+      throw ValidationError("--dry-run does not connect: it cannot be used with \(name)")
     }
   }
 
@@ -176,7 +183,7 @@ struct QMPShellCommand: AsyncParsableCommand {
     } catch {
       let code = exitCode(for: error)
       if code == .validationFailure {
-        printError(fullMessage(for: error))
+        printError(usageLine(for: error))
         return 2
       }
       exit(withError: error)
@@ -184,11 +191,21 @@ struct QMPShellCommand: AsyncParsableCommand {
   }
 }
 
+extension QMPShellCommand {
+  /// A usage error as one line, like every other diagnostic: what was wrong, and where to
+  /// look. ArgumentParser's own text adds the usage synopsis and a help excerpt on further
+  /// lines, which a script's `2>` log or a CI page then shows as several messages.
+  static func usageLine(for error: any Error) -> String {
+    let text = message(for: error)
+    var first = text.split(separator: "\n").first.map(String.init) ?? text
+    if first.hasPrefix("Error: ") { first.removeFirst("Error: ".count) }
+    return "qmp-shell: \(first) (see qmp-shell --help)"
+  }
+}
+
 /// Writes `qmp-shell: MESSAGE` on standard error.
 func printError(_ message: String) {
-  var text =
-    message.hasPrefix("qmp-shell: ") || message.hasPrefix("Error: ")
-    ? message : "qmp-shell: " + message
+  var text = message.hasPrefix("qmp-shell: ") ? message : "qmp-shell: " + message
   text += "\n"
   var bytes = Array(text.utf8)
   var offset = 0

@@ -46,7 +46,8 @@ extension ShellInvocation {
       case "-H": hmp = true
       case "--no-events": noEvents = true
       default:
-        guard let text = value(), let seconds = Double(text), seconds > 0 else { return nil }
+        guard let text = value(), let seconds = Double(text), Self.isValidTimeout(seconds)
+        else { return nil }
         timeout = seconds
       }
     }

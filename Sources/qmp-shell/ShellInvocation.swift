@@ -32,6 +32,17 @@ struct ShellInvocation: Equatable {
   var logfile: String?
   var launch = LaunchSettings()
 
+  /// The longest `--timeout` or `--connect-timeout` taken, in seconds (about 31 years). Time
+  /// arithmetic is done in 64-bit nanoseconds (NIO's deadlines), which hold 292 years: a
+  /// larger value, or `inf`, would trap there instead of being refused here.
+  static let maximumTimeout: Double = 1_000_000_000
+
+  /// Whether `seconds` is a timeout the shell takes: positive, finite, at most
+  /// ``maximumTimeout``.
+  static func isValidTimeout(_ seconds: Double) -> Bool {
+    seconds > 0 && seconds <= maximumTimeout
+  }
+
   /// The environment variables the shell reads: `QMP_SOCKET` (the default address),
   /// `QMP_SHELL_LOG` (diagnostic logging), `NO_COLOR` and `TERM` (colours), `TMPDIR`
   /// (`--launch`'s private folder). Only these are copied out of the environment: a dictionary

@@ -27,6 +27,7 @@ import Testing
   @Test(arguments: [
     ["--help"], ["-h"], ["--version"], ["/s", "-c"], ["/s", "-c", "-x"], ["/s", "/t"],
     ["/s", "--timeout", "0"], ["/s", "--timeout", "-1"], ["/s", "--timeout", "nan"],
+    ["/s", "--timeout", "inf"], ["/s", "--timeout", "1e300"],
     ["/s", "--timeout", "soon"], ["/s", "--timeout"], ["/s", "-p", "-p"], ["/s", "--timeout=5"],
     ["/s", "-pr"], ["/s", "--", "x"], ["/s", "-f", "script"], ["--launch"], ["-n", "-c", "x"],
     ["/s", "--wait-event", "STOP"], ["", "-c", "x"], ["-", "-c", "x"],
