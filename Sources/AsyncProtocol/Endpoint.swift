@@ -17,6 +17,10 @@ public enum Endpoint: Sendable, Hashable, CustomStringConvertible {
     guard !trimmed.isEmpty else { throw EndpointError(text: text, reason: .empty) }
 
     if trimmed.hasPrefix("/") || trimmed.hasPrefix(".") || !trimmed.contains(":") {
+      let length = trimmed.utf8.count
+      guard length <= Self.maximumPathLength else {
+        throw EndpointError(text: text, reason: .pathTooLong(length))
+      }
       self = .unix(path: trimmed)
       return
     }
@@ -44,6 +48,11 @@ public enum Endpoint: Sendable, Hashable, CustomStringConvertible {
     guard !host.isEmpty else { throw EndpointError(text: text, reason: .missingHost) }
     self = .tcp(host: host, port: try Self.port(portText, text: text))
   }
+
+  /// The longest UNIX socket path Linux takes: `sun_path` is 108 bytes, one of them the
+  /// terminating NUL. Checked when the address is read, so a long path is a usage error that
+  /// says so, not a connect failure named after a NIO error case.
+  public static let maximumPathLength = 107
 
   private static func port(_ portText: String, text: String) throws -> Int {
     guard !portText.isEmpty else { throw EndpointError(text: text, reason: .missingPort) }

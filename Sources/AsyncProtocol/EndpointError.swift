@@ -15,6 +15,8 @@ public struct EndpointError: Error, Sendable, Hashable, CustomStringConvertible 
     case junkAfterBracket(String)
     /// An IPv6 address without brackets: its colons make the port ambiguous.
     case unbracketedIPv6
+    /// A UNIX socket path longer than the kernel's `sun_path` holds; the byte count given.
+    case pathTooLong(Int)
   }
 
   public let text: String
@@ -35,6 +37,9 @@ public struct EndpointError: Error, Sendable, Hashable, CustomStringConvertible 
     case .unterminatedBracket: what = "'[' is not closed by ']'"
     case .junkAfterBracket(let junk): what = "expected ':PORT' after ']', found '\(junk)'"
     case .unbracketedIPv6: what = "write an IPv6 address in brackets: [ADDR]:PORT"
+    case .pathTooLong(let count):
+      what =
+        "a UNIX socket path holds at most \(Endpoint.maximumPathLength) bytes, this one has \(count)"
     }
     return "bad address '\(text)': \(what)"
   }

@@ -34,6 +34,7 @@ import Testing
     ("[]:4444", .missingHost),
     ("::1:4444", .unbracketedIPv6),
     ("[::1]:99999", .badPort("99999")),
+    ("/" + String(repeating: "s", count: 107), .pathTooLong(108)),
   ])
   func rejects(text: String, reason: EndpointError.Reason) {
     #expect(throws: EndpointError(text: text, reason: reason)) { try Endpoint(parsing: text) }
@@ -45,6 +46,14 @@ import Testing
         == "bad address 'h:x': 'x' is not a port number (1-65535)")
     #expect(EndpointError(text: "", reason: .empty).description.contains("empty"))
     #expect(EndpointError(text: "[::1", reason: .unterminatedBracket).description.contains("']'"))
+  }
+
+  @Test func theLongestUNIXPathIsTaken() throws {
+    let path = "/" + String(repeating: "s", count: 106)
+    #expect(try Endpoint(parsing: path) == .unix(path: path))
+    #expect(
+      EndpointError(text: "x", reason: .pathTooLong(200)).description
+        == "bad address 'x': a UNIX socket path holds at most 107 bytes, this one has 200")
   }
 
   @Test(arguments: ["/run/q.sock", "10.0.0.1:4444", "[::1]:4444", "vm.local:5555"])

@@ -74,3 +74,15 @@ import Testing
     #expect(run.stderr == "qmp-shell: \(refused.message) (see qmp-shell --help)\n")
   }
 }
+
+extension UsageErrorTests {
+  @Test func aSocketPathTooLongForTheKernelIsABadAddress() async throws {
+    let path = "/tmp/" + String(repeating: "p", count: 120)
+    let run = try await ShellBinary.run(["-c", "query-status", path])
+    #expect(run.status == 2)
+    #expect(
+      run.stderr
+        == "qmp-shell: bad address '\(path)': a UNIX socket path holds at most 107 bytes, this one has 125\n"
+    )
+  }
+}
