@@ -7,7 +7,8 @@ import QMPClient
 ///
 /// The shell owns this process: ``shutdown()`` asks it to `quit`, then sends SIGTERM and, past
 /// a short bound, SIGKILL, reaps it and removes the directory, so neither a process nor a socket
-/// file outlives the session. QEMU runs in its own process group (a Ctrl-C typed at the shell
+/// file outlives the session; if the shell is killed before it can, ``LaunchWatchdog`` does the
+/// same (without the `quit`). QEMU runs in its own process group (a Ctrl-C typed at the shell
 /// is the shell's to handle, not QEMU's), with stdin from /dev/null and stdout and stderr in
 /// a log file whose last lines explain a QEMU that exits on its own.
 public final class LaunchedQEMU: Sendable {
@@ -26,12 +27,17 @@ public final class LaunchedQEMU: Sendable {
   public let directory: String
   let logPath: String
   private let privateDirectory: PrivateDirectory
+  /// Stops QEMU if the shell dies without doing it (see ``LaunchWatchdog``).
+  private let watchdog: LaunchWatchdog?
   private let state = NIOLockedValueBox(State())
 
-  private init(spec: LaunchSpec, pid: pid_t, directory: PrivateDirectory) {
+  private init(
+    spec: LaunchSpec, pid: pid_t, directory: PrivateDirectory, watchdog: LaunchWatchdog?
+  ) {
     self.spec = spec
     self.processIdentifier = pid
     self.privateDirectory = directory
+    self.watchdog = watchdog
     self.directory = directory.path
     self.endpoint = .unix(path: directory.file("qmp.sock"))
     self.logPath = directory.file("qemu.log")
@@ -57,7 +63,9 @@ public final class LaunchedQEMU: Sendable {
       directory.remove()
       throw error
     }
-    let qemu = LaunchedQEMU(spec: spec, pid: pid, directory: directory)
+    // QEMU leads its own process group (its pid is the group's id); the watchdog joins it.
+    let watchdog = LaunchWatchdog.start(group: pid, directory: directory.path)
+    let qemu = LaunchedQEMU(spec: spec, pid: pid, directory: directory, watchdog: watchdog)
     qemu.startReaper()
     return qemu
   }
@@ -72,6 +80,7 @@ public final class LaunchedQEMU: Sendable {
     posix_spawn_file_actions_addopen(
       &actions, 1, logPath, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND, 0o600)
     posix_spawn_file_actions_adddup2(&actions, 1, 2)
+    InheritedDescriptors.close(in: &actions)
 
     var attributes = posix_spawnattr_t()
     posix_spawnattr_init(&attributes)
@@ -234,6 +243,7 @@ public final class LaunchedQEMU: Sendable {
       }
     }
     privateDirectory.remove()
+    watchdog?.dismiss()
   }
 
   /// `quit` through a connection of its own: the session's client is gone by now, and QEMU

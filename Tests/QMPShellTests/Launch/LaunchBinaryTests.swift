@@ -107,6 +107,27 @@ struct LaunchBinaryTests {
     #expect(!FileManager.default.fileExists(atPath: try #require(qemu.directory)))
   }
 
+  /// SIGKILL gives the shell no chance to stop QEMU (a CI job's timeout does this): its
+  /// watchdog, which sees the shell's end as the end of a pipe, must.
+  @Test func aKilledShellStillTakesItsQEMUAndDirectoryWithIt() async throws {
+    let qemu = try RecordingQEMU()
+    defer { qemu.remove() }
+    let shell = try ScriptProcess([
+      "--launch", "--qemu", qemu.path, "-c", "query-status", "--wait-event", "NEVER",
+    ])
+    try await waitUntil("the reply to query-status") { shell.stdoutText.contains("running") }
+    let pid = try #require(qemu.pid)
+    let directory = try #require(qemu.directory)
+    #expect(isRunning(pid))
+    shell.signal(SIGKILL)
+    let run = try await shell.finish()
+    #expect(run.status == 9)
+    // Nothing to await across processes that are not ours: QEMU is the dead shell's child.
+    try await waitUntil("QEMU stopped by the watchdog", limit: .seconds(10)) { !isRunning(pid) }
+    // The watchdog removes the directory before it kills the group.
+    #expect(!FileManager.default.fileExists(atPath: directory))
+  }
+
   @Test func aSignalWhileWaitingForTheSocketStillStopsQEMU() async throws {
     try await withTemporaryDirectory { folder in
       // A "QEMU" that never opens its socket: the shell keeps retrying the connection.
