@@ -5,17 +5,20 @@ import Glibc
 /// inherit that: QEMU then ignores SIGTERM) and with no inherited descriptor from 3 on
 /// (see ``addCloseFrom(_:lowest:)``). `redirect` sets up descriptors 0–2.
 ///
-/// - Parameter ownProcessGroup: put the child in a new process group, so that a hung run can
-///   be killed with everything under it.
+/// - Parameters:
+///   - ownProcessGroup: put the child in a new process group, so that a hung run can be
+///     killed with everything under it.
+///   - closingFrom: the lowest descriptor closed in the child; a test that hands the child a
+///     descriptor on purpose (`redirect` dup2s it to 3, say) raises it past that one.
 public func cleanSpawn(
   _ executable: String, _ arguments: [String], ownProcessGroup: Bool = false,
-  redirect: (inout posix_spawn_file_actions_t) -> Void
+  closingFrom lowest: Int32 = 3, redirect: (inout posix_spawn_file_actions_t) -> Void
 ) throws -> pid_t {
   var actions = posix_spawn_file_actions_t()
   posix_spawn_file_actions_init(&actions)
   defer { posix_spawn_file_actions_destroy(&actions) }
   redirect(&actions)
-  addCloseFrom(&actions, lowest: 3)
+  addCloseFrom(&actions, lowest: lowest)
 
   var attributes = posix_spawnattr_t()
   posix_spawnattr_init(&attributes)

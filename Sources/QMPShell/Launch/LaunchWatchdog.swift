@@ -54,21 +54,9 @@ final class LaunchWatchdog: Sendable {
     var attributes = posix_spawnattr_t()
     posix_spawnattr_init(&attributes)
     defer { posix_spawnattr_destroy(&attributes) }
-    // Default signal actions and an empty mask, as QEMU gets: the shell's ignored SIGINT and
-    // blocked signals must not make the watchdog unkillable by the group signals of `stop`.
-    var none = sigset_t()
-    sigemptyset(&none)
-    posix_spawnattr_setsigmask(&attributes, &none)
-    var all = sigset_t()
-    sigfillset(&all)
-    sigdelset(&all, SIGKILL)
-    sigdelset(&all, SIGSTOP)
-    posix_spawnattr_setsigdefault(&attributes, &all)
     // In QEMU's group: not the terminal's foreground group, so a Ctrl-C or a hang-up meant for
     // the shell does not reach it, and the group (and so its id) lives as long as it does.
-    posix_spawnattr_setpgroup(&attributes, group)
-    posix_spawnattr_setflags(
-      &attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
+    attributes.configureForChild(processGroup: group)
 
     let words = ["/bin/sh", "-c", script, "qmp-shell-watchdog", String(group), directory]
     let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]

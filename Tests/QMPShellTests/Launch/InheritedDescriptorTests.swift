@@ -40,32 +40,15 @@ struct InheritedDescriptorTests {
     #expect(!isRunning(qemuPID))
   }
 
-  /// Starts the shell with `extra` open, without close-on-exec, as descriptor 5, and its
+  /// Starts the shell with `extra` open, without close-on-exec, as descriptor 3, and its
   /// output in `output`.
   private func spawnShell(_ arguments: [String], output: String, extra: Int32) throws -> pid_t {
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-    posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-    posix_spawn_file_actions_adddup2(&actions, 1, 2)
-    posix_spawn_file_actions_adddup2(&actions, extra, 5)
-    var attributes = posix_spawnattr_t()
-    posix_spawnattr_init(&attributes)
-    defer { posix_spawnattr_destroy(&attributes) }
-    var none = sigset_t()
-    sigemptyset(&none)
-    posix_spawnattr_setsigmask(&attributes, &none)
-    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
-    let words = [ShellBinary.url.path] + arguments
-    let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
-    defer { for pointer in argv { free(pointer) } }
-    var pid: pid_t = 0
-    let result = posix_spawn(&pid, words[0], &actions, &attributes, argv, environ)
-    guard result == 0 else {
-      throw TestSupportError("cannot start qmp-shell: \(String(cString: strerror(result)))")
+    try cleanSpawn(ShellBinary.url.path, arguments, closingFrom: 4) { actions in
+      posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+      posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+      posix_spawn_file_actions_adddup2(&actions, 1, 2)
+      posix_spawn_file_actions_adddup2(&actions, extra, 3)
     }
-    return pid
   }
 
   /// Every live process whose process group is `group` (field 5 of /proc/PID/stat).

@@ -89,15 +89,21 @@ struct LaunchBinaryTests {
     #expect(!RecordingQEMU.isAlive(try #require(qemu.pid)))
   }
 
+  /// `qmp-shell --launch` with `qemu` as QEMU, once its session runs (the reply to
+  /// `query-status` is printed); it then waits for an event that never comes.
+  private func runningSession(_ qemu: RecordingQEMU) async throws -> ScriptProcess {
+    let shell = try ScriptProcess([
+      "--launch", "--qemu", qemu.path, "-c", "query-status", "--wait-event", "NEVER",
+    ])
+    try await waitUntil("the reply to query-status") { shell.stdoutText.contains("running") }
+    return shell
+  }
+
   @Test(arguments: [SIGTERM, SIGINT, SIGHUP])
   func aSignalDuringTheSessionStillStopsQEMU(signal: Int32) async throws {
     let qemu = try RecordingQEMU()
     defer { qemu.remove() }
-    let shell = try ScriptProcess([
-      "--launch", "--qemu", qemu.path, "-c", "query-status", "--wait-event", "NEVER",
-    ])
-    // The reply is printed once the session runs.
-    try await waitUntil("the reply to query-status") { shell.stdoutText.contains("running") }
+    let shell = try await runningSession(qemu)
     let pid = try #require(qemu.pid)
     #expect(RecordingQEMU.isAlive(pid))
     shell.signal(signal)
@@ -108,14 +114,11 @@ struct LaunchBinaryTests {
   }
 
   /// SIGKILL gives the shell no chance to stop QEMU (a CI job's timeout does this): its
-  /// watchdog, which sees the shell's end as the end of a pipe, must.
+  /// watchdog, which sees the shell's end as the end of a socket, must.
   @Test func aKilledShellStillTakesItsQEMUAndDirectoryWithIt() async throws {
     let qemu = try RecordingQEMU()
     defer { qemu.remove() }
-    let shell = try ScriptProcess([
-      "--launch", "--qemu", qemu.path, "-c", "query-status", "--wait-event", "NEVER",
-    ])
-    try await waitUntil("the reply to query-status") { shell.stdoutText.contains("running") }
+    let shell = try await runningSession(qemu)
     let pid = try #require(qemu.pid)
     let directory = try #require(qemu.directory)
     #expect(isRunning(pid))
@@ -152,10 +155,7 @@ struct LaunchBinaryTests {
   @Test func qemuDyingMidSessionIsReportedWithStatus4() async throws {
     let qemu = try RecordingQEMU()
     defer { qemu.remove() }
-    let shell = try ScriptProcess([
-      "--launch", "--qemu", qemu.path, "-c", "query-status", "--wait-event", "NEVER",
-    ])
-    try await waitUntil("the reply to query-status") { shell.stdoutText.contains("running") }
+    let shell = try await runningSession(qemu)
     let pid = try #require(qemu.pid)
     kill(pid, SIGKILL)
     let run = try await shell.finish()
