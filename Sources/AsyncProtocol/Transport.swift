@@ -142,9 +142,20 @@ private final class FirstPeer: Sendable {
 }
 
 extension TimeAmount {
+  /// The longest amount a `Duration` converts to: about 146 years. NIO adds amounts to the
+  /// current uptime (deadlines) and the connect path adds a second to it, all in 64-bit
+  /// nanoseconds; clamping here, at the one conversion every timeout goes through, keeps a
+  /// caller's "forever" from overflowing there.
+  static let longest = TimeAmount.nanoseconds(Int64.max / 2)
+
   init(_ duration: Duration) {
     let (seconds, attoseconds) = duration.components
+    let limit = Self.longest.nanoseconds
     let nanos = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-    self = .nanoseconds(nanos.overflow ? .max : nanos.partialValue + attoseconds / 1_000_000_000)
+    guard !nanos.overflow, abs(nanos.partialValue) <= limit else {
+      self = .nanoseconds(seconds < 0 ? -limit : limit)
+      return
+    }
+    self = .nanoseconds(nanos.partialValue + attoseconds / 1_000_000_000)
   }
 }

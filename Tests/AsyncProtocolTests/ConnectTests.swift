@@ -191,6 +191,28 @@ import Testing
     }
   }
 
+  /// A caller's "forever" (the largest `Duration` there is) as connect and send timeout: the
+  /// conversion to NIO's 64-bit nanoseconds, and the second NIO's own connect timeout adds to
+  /// it, must not overflow (they trapped: `--connect-timeout 9e18` crashed the shell).
+  @Test func anUnboundedTimeoutConnectsAndSends() async throws {
+    try await withTimeout {
+      let dir = makeTempDir()
+      defer { removeTempDir(dir) }
+      let (endpoint, peer) = try await RawPeer.serve(on: .unix(path: "\(dir)/forever.sock")) {
+        inbound, outbound in
+        var reader = LineReader(inbound)
+        while let line = try await reader.next() { try await outbound.write("echo \(line)\n") }
+      }
+      let forever = Duration.seconds(Int64.max)
+      let (session, inbox) = makeSession(timeout: forever)
+      try await session.connect(to: endpoint)
+      try await session.send("hello", timeout: forever)
+      #expect(try await inbox.messages(1) == ["echo hello"])
+      try await session.disconnect()
+      _ = try await peer.value
+    }
+  }
+
   @Test(arguments: Opening.allCases, Opening.allCases)
   func openWhileConnectingIsAStateError(first: Opening, second: Opening) async throws {
     try await withTimeout {
