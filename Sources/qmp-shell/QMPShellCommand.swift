@@ -134,7 +134,8 @@ struct QMPShellCommand: AsyncParsableCommand {
     for (value, name) in [(timeout, "--timeout"), (connectTimeout, "--connect-timeout")] {
       if let value, !ShellInvocation.isValidTimeout(value) {
         throw ValidationError(
-          "\(name) must be a positive number of seconds, at most 1000000000 (got \(value))")
+          "\(name) must be a positive number of seconds, at most \(Int(ShellInvocation.maximumTimeout)) (got \(value))"
+        )
       }
     }
     if !matches.isEmpty && waitEvent == nil { throw ValidationError("--match needs --wait-event") }

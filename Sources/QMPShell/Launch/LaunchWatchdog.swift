@@ -14,18 +14,15 @@ import NIOConcurrencyHelpers
 /// `PR_SET_PDEATHSIG` needs code between fork and exec (which `posix_spawn` has no room for)
 /// and fires when the spawning *thread* ends, which for a pool thread is any time.
 final class LaunchWatchdog: Sendable {
-  /// The watchdog's own pid (reaped by a thread of its own).
-  let processIdentifier: pid_t
   /// The shell's end of the socket pair; nil once dismissed.
   private let writer: NIOLockedValueBox<Int32?>
 
   /// What the watchdog runs: `$1` is QEMU's process group, `$2` the private directory. dash's
   /// `kill` takes a negative pid as a group (`kill -9 -- -N` it refuses). The directory goes
   /// first, so whoever sees QEMU gone also sees the directory gone.
-  static let script = #"read _; rm -rf -- "$2"; kill -9 -"$1""#
+  private static let script = #"read _; rm -rf -- "$2"; kill -9 -"$1""#
 
-  private init(processIdentifier: pid_t, writer: Int32) {
-    self.processIdentifier = processIdentifier
+  private init(writer: Int32) {
     self.writer = NIOLockedValueBox(writer)
   }
 
@@ -66,8 +63,14 @@ final class LaunchWatchdog: Sendable {
       close(writer)
       return nil
     }
-    reapOnOwnThread(pid)
-    return LaunchWatchdog(processIdentifier: pid, writer: writer)
+    // Reaped on a thread of its own, so it never lingers as a zombie and no thread Swift
+    // concurrency shares is blocked in `waitpid`.
+    let watchdog = pid
+    DetachedThread.start {
+      var status: Int32 = 0
+      while waitpid(watchdog, &status, 0) < 0 && errno == EINTR {}
+    }
+    return LaunchWatchdog(writer: writer)
   }
 
   /// Lets the watchdog go: it kills what is left of QEMU's group and exits. Call it once QEMU
@@ -81,19 +84,4 @@ final class LaunchWatchdog: Sendable {
   }
 
   deinit { dismiss() }
-
-  /// `waitpid` on a detached thread of its own, so the watchdog never lingers as a zombie and
-  /// no thread Swift concurrency shares is blocked.
-  private static func reapOnOwnThread(_ pid: pid_t) {
-    var thread = pthread_t()
-    let created = pthread_create(
-      &thread, nil,
-      { raw in
-        let pid = pid_t(truncatingIfNeeded: Int(bitPattern: raw))
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        return nil
-      }, UnsafeMutableRawPointer(bitPattern: Int(pid)))
-    if created == 0 { pthread_detach(thread) }
-  }
 }

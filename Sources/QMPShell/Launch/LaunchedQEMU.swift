@@ -110,23 +110,9 @@ public final class LaunchedQEMU: Sendable {
   /// `waitpid` blocks, so it gets a thread of its own (not one of the few threads Swift
   /// concurrency and Dispatch share), which holds the object until QEMU is reaped.
   private func startReaper() {
-    var thread = pthread_t()
-    let context = Unmanaged.passRetained(self).toOpaque()
-    let created = pthread_create(
-      &thread, nil,
-      { raw in
-        Unmanaged<LaunchedQEMU>.fromOpaque(raw!).takeRetainedValue().reap()
-        return nil
-      }, context)
-    if created == 0 {
-      pthread_detach(thread)
-    } else {
-      // No thread to spare: reap on a Dispatch worker rather than not at all.
-      let address = Int(bitPattern: context)
-      DispatchQueue.global().async {
-        let context = UnsafeMutableRawPointer(bitPattern: address)!
-        Unmanaged<LaunchedQEMU>.fromOpaque(context).takeRetainedValue().reap()
-      }
+    // No thread to spare: reap on a Dispatch worker rather than not at all.
+    if !DetachedThread.start({ self.reap() }) {
+      DispatchQueue.global().async { self.reap() }
     }
   }
 

@@ -1,4 +1,3 @@
-import Foundation
 import QMPCodec
 import QMPTestSupport
 import Testing
@@ -47,17 +46,13 @@ import Testing
       }
     })
 
-  /// The shell in a pty with colours off; `arguments` follow the socket address.
+  /// The shell in a pty (colours off), `arguments` after the socket address.
   static func terminal(_ server: FakeQMPServer, history: String, _ arguments: [String]) throws
     -> PseudoTerminal
   {
-    var environment = ProcessInfo.processInfo.environment
-    environment["TERM"] = "xterm"
-    environment["NO_COLOR"] = "1"
-    return try PseudoTerminal(
-      executable: ShellBinary.url.path,
-      arguments: [server.address.description, "--history", history] + arguments,
-      environment: environment)
+    try ShellTerminal(
+      address: server.address.description, history: history, extraArguments: arguments
+    ).terminal
   }
 
   /// Which forbidden sequences the terminal received, by name; empty when it is safe.
