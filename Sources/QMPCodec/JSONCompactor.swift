@@ -29,9 +29,12 @@ struct JSONCompactor {
   /// What the compactor keeps between messages, so that it allocates nothing per message
   /// but the output.
   struct Workspace: Sendable {
-    /// Ranges (in the output) of the keys of the open objects, innermost last.
+    /// Ranges (in the output) of the keys of the open objects, innermost last. Sized once,
+    /// on first use, for the most any input can open (``maximumDepth`` objects of
+    /// ``maximumMembers`` keys), so the pass indexes it without growing it or checking that
+    /// it is uniquely referenced (both showed in an event flood's profile).
     var keys: [Range<Int>] = []
-    /// Where each open object's keys start in `keys`.
+    /// Where each open object's keys start in `keys`; sized like it.
     var frames: [Int] = []
     /// Where the compact text is written before it is copied out at its exact size.
     var output: [UInt8] = []
@@ -58,60 +61,120 @@ struct JSONCompactor {
   static func compactObject(_ input: UnsafeBufferPointer<UInt8>, workspace: inout Workspace)
     -> (bytes: [UInt8], top: TopLevel, length: Int)?
   {
-    workspace.keys.removeAll(keepingCapacity: true)
-    workspace.frames.removeAll(keepingCapacity: true)
-    // The output is never longer than the input it came from.
-    var scratch: [UInt8] = []
-    swap(&scratch, &workspace.output)
-    defer { swap(&scratch, &workspace.output) }
-    if scratch.count < input.count {
-      scratch = [UInt8](repeating: 0, count: max(input.count, 2 * scratch.count))
+    guard let base = input.baseAddress, !input.isEmpty else { return nil }
+    if workspace.keys.isEmpty {
+      workspace.keys = Array(repeating: 0..<0, count: maximumDepth * maximumMembers)
+      workspace.frames = Array(repeating: 0, count: maximumDepth + 1)
+    }
+    // The output is never longer than the input it came from, and never ahead of it: a
+    // word-wide copy at the input's position stays inside a buffer as long as the input.
+    if workspace.output.count < input.count {
+      workspace.output = Array(repeating: 0, count: max(input.count, 2 * workspace.output.count))
     }
     var top = TopLevel()
-    return scratch.withUnsafeMutableBufferPointer {
-      buffer -> (bytes: [UInt8], top: TopLevel, length: Int)? in
-      var writer = Writer(input: input, out: buffer)
-      guard writer.run(workspace: &workspace, top: &top) else { return nil }
-      return (Array(UnsafeBufferPointer(rebasing: buffer[..<writer.written])), top, writer.index)
+    return workspace.output.withUnsafeMutableBufferPointer { out in
+      workspace.keys.withUnsafeMutableBufferPointer { keys in
+        workspace.frames.withUnsafeMutableBufferPointer { frames in
+          var writer = Writer(
+            input: base, end: input.count, out: out.baseAddress!, keys: keys.baseAddress!,
+            frames: frames.baseAddress!)
+          guard writer.run(top: &top) else { return nil }
+          let bytes = Array(UnsafeBufferPointer(start: out.baseAddress!, count: writer.written))
+          return (bytes, top, writer.index)
+        }
+      }
     }
   }
 
-  /// The state of one pass: input position and output position, over raw buffers.
+  /// The state of one pass: input and output positions over raw memory, and the key stack.
   struct Writer {
-    let input: UnsafeBufferPointer<UInt8>
-    let out: UnsafeMutableBufferPointer<UInt8>
+    let input: UnsafePointer<UInt8>
+    let end: Int
+    let out: UnsafeMutablePointer<UInt8>
+    let keys: UnsafeMutablePointer<Range<Int>>
+    let frames: UnsafeMutablePointer<Int>
     var index = 0
     var written = 0
+    var keyCount = 0
+    var frameCount = 0
+
+    init(
+      input: UnsafePointer<UInt8>, end: Int, out: UnsafeMutablePointer<UInt8>,
+      keys: UnsafeMutablePointer<Range<Int>>, frames: UnsafeMutablePointer<Int>
+    ) {
+      self.input = input
+      self.end = end
+      self.out = out
+      self.keys = keys
+      self.frames = frames
+    }
+
+    // The hot loops below work on local copies of the positions and pointers: a store
+    // through `out` could alias `self` as far as the optimiser knows, so it would otherwise
+    // reload every field after every byte written (a third of the pass's instructions).
+    // Positions never come near overflow (they index a buffer), hence the wrapping `&+`.
 
     @inline(__always)
     mutating func skipBlanks() {
-      while index < input.count {
-        switch input[index] {
-        case 0x20, 0x09, 0x0A, 0x0D: index += 1
-        default: return
+      var i = index
+      while i < end {
+        switch input[i] {
+        case 0x20, 0x09, 0x0A, 0x0D: i &+= 1
+        default:
+          index = i
+          return
         }
       }
+      index = i
     }
 
     @inline(__always)
     mutating func emit(_ byte: UInt8) {
       out[written] = byte
-      written += 1
+      written &+= 1
     }
 
-    /// Copies a string token (quotes included); false if it is outside the subset. Bytes
-    /// are copied as they are checked: QMP strings are short, and a `memcpy` call per string
-    /// cost more than the copy.
+    /// Copies a string token (quotes included); false if it is outside the subset.
+    ///
+    /// Eight bytes at a time while eight remain: each word is stored unchecked (the output
+    /// is never ahead of the input, see ``compactObject(_:workspace:)``) and then tested for
+    /// a byte that ends the string or leaves the subset (quote, backslash, control, DEL,
+    /// non-ASCII) with carry-free bit tricks; the lowest flagged byte is always a real one
+    /// (a false flag can only sit above a real one), and only it is looked at.
     mutating func copyString() -> Bool {
       // input[index] is the opening quote.
-      var i = index + 1
-      var w = written + 1
-      out[written] = UInt8(ascii: "\"")
-      while i < input.count {
+      let input = self.input
+      let out = self.out
+      let end = self.end
+      var i = index &+ 1
+      var w = written &+ 1
+      out[w &- 1] = UInt8(ascii: "\"")
+      let ones: UInt64 = 0x0101_0101_0101_0101
+      let highs: UInt64 = 0x8080_8080_8080_8080
+      while end - i >= 8 {
+        let word = UInt64(littleEndian: UnsafeRawPointer(input + i).loadUnaligned(as: UInt64.self))
+        UnsafeMutableRawPointer(out + w).storeBytes(of: word.littleEndian, as: UInt64.self)
+        @inline(__always) func zeroBytes(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
+        let control = (word &- 0x20 &* ones) & ~word & highs
+        let flags =
+          control | (word & highs) | zeroBytes(word ^ (0x22 &* ones))
+          | zeroBytes(word ^ (0x5C &* ones)) | zeroBytes(word ^ (0x7F &* ones))
+        if flags == 0 {
+          i &+= 8
+          w &+= 8
+          continue
+        }
+        let offset = flags.trailingZeroBitCount >> 3
+        guard input[i &+ offset] == UInt8(ascii: "\"") else { return false }
+        written = w &+ offset &+ 1
+        index = i &+ offset &+ 1
+        return true
+      }
+      while i < end {
         let byte = input[i]
         out[w] = byte
-        w += 1
-        i += 1
+        w &+= 1
+        i &+= 1
         if byte == UInt8(ascii: "\"") {
           written = w
           index = i
@@ -123,72 +186,87 @@ struct JSONCompactor {
       return false
     }
 
-    /// Copies an integer token; false for `-0`, fractions, exponents and long numbers.
-    mutating func copyInteger() -> Bool {
+    /// Copies an integer token and returns its value, in one pass over its digits; nil for
+    /// `-0`, leading zeros, fractions, exponents and more than ``maximumDigits`` digits
+    /// (which could print differently, or not fit).
+    @inline(__always)
+    mutating func copyInteger() -> Int64? {
+      let input = self.input
+      let out = self.out
+      let end = self.end
       var i = index
-      if input[i] == UInt8(ascii: "-") { i += 1 }
+      var w = written
+      let negative = input[i] == UInt8(ascii: "-")
+      if negative {
+        out[w] = UInt8(ascii: "-")
+        i &+= 1
+        w &+= 1
+      }
       let digitsStart = i
-      while i < input.count && input[i] >= UInt8(ascii: "0") && input[i] <= UInt8(ascii: "9") {
-        i += 1
+      var value: Int64 = 0
+      while i < end {
+        let byte = input[i]
+        let digit = byte &- UInt8(ascii: "0")
+        if digit > 9 { break }
+        out[w] = byte
+        value = value &* 10 &+ Int64(digit)
+        i &+= 1
+        w &+= 1
       }
-      let digits = i - digitsStart
-      guard digits > 0 && digits <= JSONCompactor.maximumDigits else { return false }
-      if input[digitsStart] == UInt8(ascii: "0") {
-        // A leading zero is only valid alone; `-0` reads back as 0 and prints without sign.
-        guard digits == 1 && digitsStart == index else { return false }
-      }
-      if i < input.count {
+      let digits = i &- digitsStart
+      guard digits > 0 && digits <= JSONCompactor.maximumDigits else { return nil }
+      // A leading zero is only valid alone; `-0` reads back as 0 and prints without sign.
+      if input[digitsStart] == UInt8(ascii: "0") && (digits != 1 || negative) { return nil }
+      if i < end {
         switch input[i] {
-        case UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"): return false
+        case UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E"): return nil
         default: break
         }
       }
-      for k in index..<i {
-        out[written] = input[k]
-        written += 1
-      }
+      written = w
       index = i
-      return true
+      return negative ? -value : value
     }
 
     mutating func copyLiteral(_ literal: StaticString) -> Bool {
       let count = literal.utf8CodeUnitCount
-      guard input.count - index >= count else { return false }
+      guard end - index >= count else { return false }
       let text = literal.utf8Start
       for k in 0..<count where input[index + k] != text[k] { return false }
       for k in 0..<count { out[written + k] = text[k] }
-      written += count
-      index += count
+      written &+= count
+      index &+= count
       return true
     }
 
-    /// Whether the key just written at `key` equals one written before in the same object.
-    func isDuplicate(_ key: Range<Int>, among keys: ArraySlice<Range<Int>>) -> Bool {
-      for other in keys where other.count == key.count {
-        var same = true
-        for k in 0..<key.count where out[other.lowerBound + k] != out[key.lowerBound + k] {
-          same = false
-          break
+    /// Whether the key just written at `key` equals one of the innermost object's earlier
+    /// keys (from `keys[first]` on).
+    func isDuplicate(_ key: Range<Int>, from first: Int) -> Bool {
+      for k in first..<keyCount {
+        let other = keys[k]
+        if other.count == key.count
+          && memcmp(out + other.lowerBound, out + key.lowerBound, key.count) == 0
+        {
+          return true
         }
-        if same { return true }
       }
       return false
     }
 
-    /// Reads `"key":` of the innermost object; false if outside the subset.
-    mutating func readKey(workspace: inout Workspace) -> Range<Int>? {
-      guard index < input.count && input[index] == UInt8(ascii: "\"") else { return nil }
+    /// Reads `"key":` of the innermost object; nil if outside the subset.
+    mutating func readKey() -> Range<Int>? {
+      guard index < end && input[index] == UInt8(ascii: "\"") else { return nil }
       let start = written
       guard copyString() else { return nil }
       let key = (start + 1)..<(written - 1)
-      let frameStart = workspace.frames[workspace.frames.count - 1]
-      guard workspace.keys.count - frameStart < JSONCompactor.maximumMembers,
-        !isDuplicate(key, among: workspace.keys[frameStart...])
+      let first = frames[frameCount - 1]
+      guard keyCount - first < JSONCompactor.maximumMembers, !isDuplicate(key, from: first)
       else { return nil }
-      workspace.keys.append(key)
+      keys[keyCount] = key
+      keyCount &+= 1
       skipBlanks()
-      guard index < input.count && input[index] == UInt8(ascii: ":") else { return nil }
-      index += 1
+      guard index < end && input[index] == UInt8(ascii: ":") else { return nil }
+      index &+= 1
       emit(UInt8(ascii: ":"))
       return key
     }
@@ -210,37 +288,27 @@ struct JSONCompactor {
     /// Whether the output at `range` holds `literal` (of the same length).
     @inline(__always)
     func matches(_ range: Range<Int>, _ literal: StaticString) -> Bool {
-      let text = literal.utf8Start
-      for k in 0..<range.count where out[range.lowerBound + k] != text[k] { return false }
-      return true
+      memcmp(out + range.lowerBound, literal.utf8Start, range.count) == 0
     }
 
     /// Copies `literal` if the input continues with it, writing `compact` in its place.
     @inline(__always)
     mutating func expect(_ literal: StaticString, writing compact: StaticString) -> Bool {
       let count = literal.utf8CodeUnitCount
-      guard input.count - index >= count,
-        memcmp(input.baseAddress! + index, literal.utf8Start, count) == 0
+      guard end - index >= count, memcmp(input + index, literal.utf8Start, count) == 0
       else { return false }
       let length = compact.utf8CodeUnitCount
-      UnsafeMutableRawPointer(out.baseAddress! + written).copyMemory(
-        from: compact.utf8Start, byteCount: length)
-      written += length
-      index += count
+      UnsafeMutableRawPointer(out + written).copyMemory(from: compact.utf8Start, byteCount: length)
+      written &+= length
+      index &+= count
       return true
     }
 
-    /// Copies an integer token as ``copyInteger()`` does and returns its value (at most 18
-    /// digits, so it fits); nil where that declines, and for a negative one.
+    /// Copies a non-negative integer token as ``copyInteger()`` does and returns its value.
     @inline(__always)
     mutating func readCount() -> Int64? {
-      let start = index
-      guard index < input.count && input[index] != UInt8(ascii: "-"), copyInteger() else {
-        return nil
-      }
-      var value: Int64 = 0
-      for k in start..<index { value = value * 10 + Int64(input[k] &- UInt8(ascii: "0")) }
-      return value
+      guard index < end && input[index] != UInt8(ascii: "-") else { return nil }
+      return copyInteger()
     }
 
     /// The start of an event exactly as QEMU writes it, `{"timestamp": {"seconds": S,
@@ -248,29 +316,45 @@ struct JSONCompactor {
     /// compact form in one go, the timestamp's numbers read on the way. On success the pass
     /// is where the generic one would be after the name (depth 1, member `event`, both keys
     /// recorded). False for any other layout: the caller then starts over generically.
-    mutating func qemuEventStart(workspace: inout Workspace, top: inout TopLevel) -> Int? {
+    mutating func qemuEventStart(top: inout TopLevel) -> Int? {
       guard expect(#"{"timestamp": {"seconds": "#, writing: #"{"timestamp":{"seconds":"#),
         let seconds = readCount(),
         expect(#", "microseconds": "#, writing: #","microseconds":"#),
         let microseconds = readCount(),
         expect(#"}, "event": "#, writing: #"},"event":"#),
-        index < input.count && input[index] == UInt8(ascii: "\""),
+        index < end && input[index] == UInt8(ascii: "\""),
         case let nameStart = written, copyString()
       else { return nil }
       // Output offsets: `{"` is 2 bytes, then `timestamp`; the timestamp's value starts
       // after `{"timestamp":`; `event` sits right before `":` and the name.
       top.timestamp = 13..<(nameStart - 9)
       top.stamp = (seconds, microseconds)
-      workspace.frames.append(0)
-      workspace.keys.append(2..<11)
-      workspace.keys.append((nameStart - 7)..<(nameStart - 2))
+      frames[0] = 0
+      frameCount = 1
+      keys[0] = 2..<11
+      keys[1] = (nameStart - 7)..<(nameStart - 2)
+      keyCount = 2
       return nameStart
     }
 
+    /// Opens an object: its keys start after those of the enclosing ones.
+    @inline(__always)
+    mutating func openObject() {
+      frames[frameCount] = keyCount
+      frameCount &+= 1
+    }
+
+    /// Closes the innermost object, forgetting its keys.
+    @inline(__always)
+    mutating func closeObject() {
+      frameCount &-= 1
+      keyCount = frames[frameCount]
+    }
+
     /// The whole pass; false if the input is outside the subset.
-    mutating func run(workspace: inout Workspace, top: inout TopLevel) -> Bool {
+    mutating func run(top: inout TopLevel) -> Bool {
       skipBlanks()
-      guard index < input.count && input[index] == UInt8(ascii: "{") else { return false }
+      guard index < end && input[index] == UInt8(ascii: "{") else { return false }
       // Bit n of `objects` says whether the container at depth n + 1 is an object.
       var objects: UInt64 = 0
       var depth = 0
@@ -278,7 +362,7 @@ struct JSONCompactor {
       var valueStart = 0
       // QEMU's layout: the first two members are done; go on as after any member.
       var resumed = false
-      if let nameStart = qemuEventStart(workspace: &workspace, top: &top) {
+      if let nameStart = qemuEventStart(top: &top) {
         objects = 1
         depth = 1
         member = 1
@@ -287,9 +371,9 @@ struct JSONCompactor {
       } else {
         index = 0
         written = 0
+        keyCount = 0
+        frameCount = 0
         top = TopLevel()
-        workspace.keys.removeAll(keepingCapacity: true)
-        workspace.frames.removeAll(keepingCapacity: true)
         skipBlanks()
       }
       value: while true {
@@ -297,7 +381,7 @@ struct JSONCompactor {
           resumed = false
         } else {
           skipBlanks()
-          guard index < input.count else { return false }
+          guard index < end else { return false }
           if depth == 1 { valueStart = written }
           switch input[index] {
           case UInt8(ascii: "{"), UInt8(ascii: "["):
@@ -306,28 +390,26 @@ struct JSONCompactor {
             // The stream decoder takes a `{` at the start of a line for a new message.
             if isObject && depth > 0 && input[index - 1] == 0x0A { return false }
             emit(input[index])
-            index += 1
-            depth += 1
+            index &+= 1
+            depth &+= 1
             if isObject {
               objects |= 1 << UInt64(depth - 1)
-              workspace.frames.append(workspace.keys.count)
+              openObject()
             } else {
               objects &= ~(1 << UInt64(depth - 1))
             }
             skipBlanks()
-            guard index < input.count else { return false }
+            guard index < end else { return false }
             let close = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
             if input[index] == close {
               // An empty container: closed below, as any finished value.
-              if isObject { workspace.frames.removeLast() }
+              if isObject { closeObject() }
               emit(close)
-              index += 1
-              depth -= 1
+              index &+= 1
+              depth &-= 1
             } else {
               if isObject {
-                guard let key = readKey(workspace: &workspace) else {
-                  return false
-                }
+                guard let key = readKey() else { return false }
                 if depth == 1 { member = classify(key) }
                 if member == 4 { return false }
               }
@@ -336,7 +418,7 @@ struct JSONCompactor {
           case UInt8(ascii: "\""):
             guard copyString() else { return false }
           case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            guard copyInteger() else { return false }
+            guard copyInteger() != nil else { return false }
           case UInt8(ascii: "t"):
             guard copyLiteral("true") else { return false }
           case UInt8(ascii: "f"):
@@ -360,17 +442,15 @@ struct JSONCompactor {
             }
           }
           skipBlanks()
-          guard index < input.count else { return false }
+          guard index < end else { return false }
           let byte = input[index]
-          index += 1
+          index &+= 1
           let isObject = objects & (1 << UInt64(depth - 1)) != 0
           if byte == UInt8(ascii: ",") {
             emit(byte)
             if isObject {
               skipBlanks()
-              guard let key = readKey(workspace: &workspace) else {
-                return false
-              }
+              guard let key = readKey() else { return false }
               if depth == 1 { member = classify(key) }
               if member == 4 { return false }
             }
@@ -378,10 +458,8 @@ struct JSONCompactor {
           }
           guard byte == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else { return false }
           emit(byte)
-          if isObject {
-            workspace.keys.removeSubrange(workspace.frames.removeLast()...)
-          }
-          depth -= 1
+          if isObject { closeObject() }
+          depth &-= 1
           if depth == 0 { break }
           // The closed container is itself a finished value of its parent: loop.
         }

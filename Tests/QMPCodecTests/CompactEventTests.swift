@@ -262,6 +262,52 @@ private func decodeBoth(_ bytes: [UInt8], random: inout SeededGenerator) -> (
     #expect(item == plain.next())
   }
 
+  /// The compactor reads strings eight bytes at a time: a byte that ends the string or
+  /// leaves the subset must be found at every offset of a word and in the byte-wise tail,
+  /// and a plain string of any length must still be copied exactly.
+  @Test func everyOffsetOfAStringIsChecked() throws {
+    let specials: [[UInt8]] = [
+      [0x5C, 0x6E], [0x00], [0x0A], [0x1F], [0x7F], [0xC3, 0xA9], [0x80], [0xFF],
+    ]
+    var shortcuts = 0
+    for length in 0...27 {
+      let plain = (0..<length).map { UInt8(ascii: "a") + UInt8($0 % 26) }
+      for tail in ["}}", "}, \"more\": [1, 2, 3, 4, 5, 6, 7, 8, 9]}"] {
+        let head = Array(#"{"event": "X", "data": {"s": ""#.utf8)
+        let text = head + plain + Array(#"""#.utf8) + Array(tail.utf8)
+        var decoder = JSONStreamDecoder()
+        decoder.append(text)
+        var reference = JSONStreamDecoder()
+        reference.append(text)
+        guard case .event(let event)? = decoder.nextQMP(), case .value(let json)? = reference.next()
+        else {
+          Issue.record("a plain string of \(length) bytes was not shortcut")
+          continue
+        }
+        shortcuts += 1
+        #expect(event.compactJSON == Array(json.serialized().utf8))
+        for position in 0...length {
+          for special in specials {
+            var bytes = plain
+            bytes.insert(contentsOf: special, at: position)
+            let odd = head + bytes + Array(#"""#.utf8) + Array(tail.utf8)
+            var fast = JSONStreamDecoder()
+            fast.append(odd)
+            var slow = JSONStreamDecoder()
+            slow.append(odd)
+            let got = fast.nextQMP()
+            guard case .item(let item)? = got else {
+              Issue.record("took the shortcut with \(special) at \(position) of \(length)")
+              continue
+            }
+            #expect(item == slow.next())
+          }
+        }
+      }
+    }
+    #expect(shortcuts == 56)
+  }
+
   @Test func timestampInAnotherOrderIsReadLikeTheParserReadsIt() throws {
     var decoder = JSONStreamDecoder()
     decoder.append(Array(#"{"event":"X","timestamp":{"microseconds":5,"seconds":-3,"x":[]}}"#.utf8))
