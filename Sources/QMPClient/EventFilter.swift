@@ -3,7 +3,12 @@ import QMPCodec
 /// Which events a listener wants: by name, by data members, by any predicate (all must hold).
 public struct EventFilter: Sendable {
   /// Event names to accept; nil accepts every name.
-  public var names: Set<String>?
+  public var names: Set<String>? {
+    didSet { onlyName = Self.onlyName(of: names) }
+  }
+  /// The one name when `names` holds exactly one (`--wait-event NAME`, checked against every
+  /// event of a flood): compared directly, where `Set.first` or hashing cost more per event.
+  private var onlyName: String?
   /// Members the event's `data` must have, as `(key, value)` pairs. A key with dots
   /// (`"a.b"`) looks into nested objects when there is no member of that exact name. A string
   /// value also matches a number or boolean whose JSON text is that string, so `KEY=VALUE`
@@ -17,6 +22,7 @@ public struct EventFilter: Sendable {
     predicate: (@Sendable (QMPEvent) -> Bool)? = nil
   ) {
     self.names = names
+    self.onlyName = Self.onlyName(of: names)
     self.data = data
     self.predicate = predicate
   }
@@ -42,14 +48,10 @@ public struct EventFilter: Sendable {
   }
 
   public func matches(_ event: QMPEvent) -> Bool {
-    if let names {
-      // One name (`--wait-event NAME`, checked against every event of a flood): a string
-      // comparison instead of hashing the event's name.
-      if names.count == 1 {
-        guard names.first == event.name else { return false }
-      } else if !names.contains(event.name) {
-        return false
-      }
+    if let onlyName {
+      guard onlyName == event.name else { return false }
+    } else if let names, !names.contains(event.name) {
+      return false
     }
     for (key, expected) in data {
       guard let actual = Self.member(key, of: event.data), Self.same(actual, expected) else {
@@ -58,6 +60,11 @@ public struct EventFilter: Sendable {
     }
     if let predicate, !predicate(event) { return false }
     return true
+  }
+
+  private static func onlyName(of names: Set<String>?) -> String? {
+    guard let names, names.count == 1 else { return nil }
+    return names.first
   }
 
   private static func member(_ key: String, of data: JSONValue?) -> JSONValue? {

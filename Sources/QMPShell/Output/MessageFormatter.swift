@@ -21,7 +21,9 @@ public struct MessageFormatter: Sendable {
   /// Plain compact output copies the text the decoder already made (``QMPEvent/compactJSON``,
   /// the same bytes the serializer would write) instead of serialising a tree.
   public func appendAlways(event: QMPEvent, to out: inout [UInt8]) {
-    if options.style == .compact, options.colors == nil, let text = event.compactJSON {
+    // `case .none` rather than `== nil`: the comparison copied and destroyed the colours
+    // for every event of a flood.
+    if options.style == .compact, case .none = options.colors, let text = event.compactJSON {
       out.append(contentsOf: text)
       out.append(UInt8(ascii: "\n"))
     } else {

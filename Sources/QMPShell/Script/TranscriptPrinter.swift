@@ -115,7 +115,7 @@ final class TranscriptPrinter: Sendable {
         case .greeting:
           break
         case .event(let event):
-          if matched == nil, !matchFound, let filter, filter.matches(event) {
+          if matched == nil, !matchFound, filter?.matches(event) == true {
             matched = event
             // The awaited event is printed even when other events are not.
             formatter.appendAlways(event: event, to: &bytes)

@@ -17,6 +17,24 @@ struct EventFilterTests {
     #expect(!EventFilter.name("BLOCK_JOB_COMPLETED", data: [("missing", "x")]).matches(event))
   }
 
+  /// A one-name filter takes a shortcut; changing `names` afterwards must still count.
+  @Test func changingTheNamesChangesWhatMatches() {
+    var filter = EventFilter.name("STOP")
+    #expect(!filter.matches(event))
+    filter.names = ["BLOCK_JOB_COMPLETED"]
+    #expect(filter.matches(event))
+    filter.names = ["STOP", "RESUME"]
+    #expect(!filter.matches(event))
+    filter.names?.insert("BLOCK_JOB_COMPLETED")
+    #expect(filter.matches(event))
+    filter.names = ["STOP"]
+    #expect(!filter.matches(event))
+    filter.names = nil
+    #expect(filter.matches(event))
+    filter.names = []
+    #expect(!filter.matches(event))
+  }
+
   @Test func typedTextMatchesNumbersAndBooleans() {
     #expect(EventFilter(data: [("len", "4096"), ("ready", "true")]).matches(event))
     #expect(EventFilter(data: [("len", 4096)]).matches(event))
