@@ -53,14 +53,16 @@ struct JSONCompactor {
   static let maximumMembers = 32
   static let maximumDigits = 18
 
-  /// The compact bytes of the JSON object at the start of `input` (after blanks), its
-  /// top-level members of interest, and how many bytes of `input` it took (up to its closing
-  /// brace; whatever follows is not looked at). Nil when the object is outside the subset
-  /// described above or does not end within `input`, or as soon as a top-level key (`QMP`,
-  /// `return`, `error`) says it is a greeting or a reply.
-  static func compactObject(_ input: UnsafeBufferPointer<UInt8>, workspace: inout Workspace)
-    -> (bytes: [UInt8], top: TopLevel, length: Int)?
-  {
+  /// Compacts the JSON object at the start of `input` (after blanks) and calls `body` with
+  /// its compact bytes (valid during the call only) and its top-level members of interest;
+  /// returns what `body` made and how many bytes of `input` the object took (up to its
+  /// closing brace; whatever follows is not looked at). Nil when the object is outside the
+  /// subset described above or does not end within `input`, as soon as a top-level key
+  /// (`QMP`, `return`, `error`) says it is a greeting or a reply, or when `body` returns nil.
+  static func compactObject<Result>(
+    _ input: UnsafeBufferPointer<UInt8>, workspace: inout Workspace,
+    _ body: (UnsafeBufferPointer<UInt8>, TopLevel) -> Result?
+  ) -> (result: Result, length: Int)? {
     guard let base = input.baseAddress, !input.isEmpty else { return nil }
     if workspace.keys.isEmpty {
       workspace.keys = Array(repeating: 0..<0, count: maximumDepth * maximumMembers)
@@ -78,9 +80,11 @@ struct JSONCompactor {
           var writer = Writer(
             input: base, end: input.count, out: out.baseAddress!, keys: keys.baseAddress!,
             frames: frames.baseAddress!)
-          guard writer.run(top: &top) else { return nil }
-          let bytes = Array(UnsafeBufferPointer(start: out.baseAddress!, count: writer.written))
-          return (bytes, top, writer.index)
+          guard writer.run(top: &top),
+            let result = body(
+              UnsafeBufferPointer(start: out.baseAddress!, count: writer.written), top)
+          else { return nil }
+          return (result, writer.index)
         }
       }
     }

@@ -11,24 +11,24 @@ extension QMPEvent {
   static func compact(_ bytes: UnsafeBufferPointer<UInt8>, workspace: inout JSONCompactor.Workspace)
     -> (event: QMPEvent, length: Int)?
   {
-    guard let (text, top, length) = JSONCompactor.compactObject(bytes, workspace: &workspace),
-      let name = top.event, text[name.lowerBound] == UInt8(ascii: "\"")
-    else { return nil }
-    var timestamp: QMPTimestamp?
-    if let stamp = top.stamp {
-      timestamp = QMPTimestamp(seconds: stamp.seconds, microseconds: stamp.microseconds)
-    } else if let stamp = top.timestamp {
-      guard let read = text.withUnsafeBufferPointer({ Self.timestamp($0, in: stamp) }) else {
-        return nil
+    let found = JSONCompactor.compactObject(bytes, workspace: &workspace) {
+      text, top -> QMPEvent? in
+      guard let name = top.event, text[name.lowerBound] == UInt8(ascii: "\"") else { return nil }
+      var timestamp: QMPTimestamp?
+      if let stamp = top.stamp {
+        timestamp = QMPTimestamp(seconds: stamp.seconds, microseconds: stamp.microseconds)
+      } else if let stamp = top.timestamp {
+        guard let read = Self.timestamp(text, in: stamp) else { return nil }
+        timestamp = read
       }
-      timestamp = read
-    }
-    let nameText = text.withUnsafeBufferPointer {
-      String(
-        decoding: UnsafeBufferPointer(rebasing: $0[(name.lowerBound + 1)..<(name.upperBound - 1)]),
+      let nameText = String(
+        decoding: UnsafeBufferPointer(
+          rebasing: text[(name.lowerBound + 1)..<(name.upperBound - 1)]),
         as: UTF8.self)
+      return QMPEvent(name: nameText, timestamp: timestamp, compact: text)
     }
-    return (QMPEvent(name: nameText, timestamp: timestamp, compact: text), length)
+    guard let found else { return nil }
+    return (found.result, found.length)
   }
 
   /// Reads a compact timestamp: QEMU's `{"seconds":S,"microseconds":U}` directly; any other

@@ -318,6 +318,55 @@ private func decodeBoth(_ bytes: [UInt8], random: inout SeededGenerator) -> (
     #expect(event.timestamp == QMPTimestamp(seconds: -3, microseconds: 5))
   }
 
+  /// The tree of a compact event is parsed once, on first use, whichever task asks first;
+  /// every task sees the same tree (ThreadSanitizer checks the cache's locking).
+  @Test func aCompactEventIsReadFromManyTasksAtOnce() async throws {
+    var decoder = JSONStreamDecoder()
+    let text = #"{"event": "X", "data": {"n": 1, "list": [true, null, "s"]}}"#
+    decoder.append(Array(text.utf8))
+    guard case .event(let event)? = decoder.nextQMP() else {
+      Issue.record("did not take the shortcut")
+      return
+    }
+    let expected = try JSONValue(parsing: Array(text.utf8))
+    let results = await withTaskGroup(of: Bool.self) { group in
+      for index in 0..<16 {
+        group.addTask {
+          index.isMultiple(of: 2)
+            ? event.data == expected["data"] && event.json == expected
+            : event.json == expected && event.data == expected["data"]
+        }
+      }
+      return await group.reduce(into: [Bool]()) { $0.append($1) }
+    }
+    #expect(results == Array(repeating: true, count: 16))
+  }
+
+  /// Renaming or re-timing a compact event keeps its text (which, like `json` of any event,
+  /// stays what was received); only an event made from a tree has no text at all.
+  @Test func compactTextSurvivesNameAndTimestampChanges() throws {
+    var decoder = JSONStreamDecoder()
+    decoder.append(Array(#"{"event": "X", "data": {"n": 1}}"#.utf8))
+    guard case .event(var event)? = decoder.nextQMP() else {
+      Issue.record("did not take the shortcut")
+      return
+    }
+    let text = Array(#"{"event":"X","data":{"n":1}}"#.utf8)
+    #expect(event.compactJSON == text)
+    #expect(event.withCompactJSON { Array($0) } == text)
+    event.name = "Y"
+    event.timestamp = QMPTimestamp(seconds: 1, microseconds: 2)
+    #expect(event.name == "Y")
+    #expect(event.timestamp == QMPTimestamp(seconds: 1, microseconds: 2))
+    #expect(event.compactJSON == text)
+    #expect(event.data == ["n": 1])
+    let made = QMPEvent(name: "Z", data: ["n": 1])
+    var called = false
+    #expect(made.withCompactJSON { _ in called = true } == nil)
+    #expect(!called)
+    #expect(made.compactJSON == nil)
+  }
+
   @Test func changingACompactEventDropsItsText() throws {
     var decoder = JSONStreamDecoder()
     decoder.append(Array(#"{"event": "X", "data": {"n": 1}}"#.utf8))

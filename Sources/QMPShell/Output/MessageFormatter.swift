@@ -23,8 +23,9 @@ public struct MessageFormatter: Sendable {
   public func appendAlways(event: QMPEvent, to out: inout [UInt8]) {
     // `case .none` rather than `== nil`: the comparison copied and destroyed the colours
     // for every event of a flood.
-    if options.style == .compact, case .none = options.colors, let text = event.compactJSON {
-      out.append(contentsOf: text)
+    if options.style == .compact, case .none = options.colors,
+      event.withCompactJSON({ out.append(contentsOf: $0) }) != nil
+    {
       out.append(UInt8(ascii: "\n"))
     } else {
       appendJSON(event.json, to: &out)
