@@ -141,6 +141,7 @@ let package = Package(
       dependencies: [
         "QMPShell", "QMPCodec", "QMPClient", "QMPTestSupport", "qmp-shell", "line-editor-probe",
         .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
       ]
     ),
   ]
