@@ -268,8 +268,13 @@ extension ScriptRunner {
   /// Whether a line gains from the schema: arguments to type, or `.help COMMAND`. A bare
   /// command name does not (QEMU itself says if it is unknown), so a script of plain
   /// `query-status` lines never pays for the ~200 KB schema.
+  /// Looks at UTF-8 bytes, not characters: `String.contains(Character)` walks grapheme
+  /// clusters, and did so for every line of a lock-step script (2% of its instructions).
   static func needsSchema(_ line: String) -> Bool {
-    line.contains("=") || line.drop(while: { $0 == " " || $0 == "\t" }).hasPrefix(".help ")
+    let bytes = line.utf8
+    return bytes.contains(UInt8(ascii: "="))
+      || bytes.drop(while: { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") })
+        .starts(with: ".help ".utf8)
   }
 }
 
