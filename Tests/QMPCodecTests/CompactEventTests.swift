@@ -161,6 +161,14 @@ private func decodeBoth(_ bytes: [UInt8], random: inout SeededGenerator) -> (
 }
 
 @Suite struct CompactEventTests {
+  /// The event `text` decodes to through the compactor; nil if it went to the parser.
+  static func shortcut(_ text: String) -> QMPEvent? {
+    var decoder = JSONStreamDecoder()
+    decoder.append(Array(text.utf8))
+    guard case .event(let event)? = decoder.nextQMP() else { return nil }
+    return event
+  }
+
   @Test(arguments: [1, 2, 3] as [UInt64], [false, true])
   func shortcutEventsEqualParsedAndSerialisedOnes(seed: UInt64, qemuLayout: Bool) throws {
     var generator = EventTextGenerator(random: SeededGenerator(seed: seed))
@@ -309,25 +317,17 @@ private func decodeBoth(_ bytes: [UInt8], random: inout SeededGenerator) -> (
   }
 
   @Test func timestampInAnotherOrderIsReadLikeTheParserReadsIt() throws {
-    var decoder = JSONStreamDecoder()
-    decoder.append(Array(#"{"event":"X","timestamp":{"microseconds":5,"seconds":-3,"x":[]}}"#.utf8))
-    guard case .event(let event)? = decoder.nextQMP() else {
-      Issue.record("did not take the shortcut")
-      return
-    }
+    let event = try #require(
+      Self.shortcut(#"{"event":"X","timestamp":{"microseconds":5,"seconds":-3,"x":[]}}"#),
+      "did not take the shortcut")
     #expect(event.timestamp == QMPTimestamp(seconds: -3, microseconds: 5))
   }
 
   /// The tree of a compact event is parsed once, on first use, whichever task asks first;
   /// every task sees the same tree (ThreadSanitizer checks the cache's locking).
   @Test func aCompactEventIsReadFromManyTasksAtOnce() async throws {
-    var decoder = JSONStreamDecoder()
     let text = #"{"event": "X", "data": {"n": 1, "list": [true, null, "s"]}}"#
-    decoder.append(Array(text.utf8))
-    guard case .event(let event)? = decoder.nextQMP() else {
-      Issue.record("did not take the shortcut")
-      return
-    }
+    let event = try #require(Self.shortcut(text), "did not take the shortcut")
     let expected = try JSONValue(parsing: Array(text.utf8))
     let results = await withTaskGroup(of: Bool.self) { group in
       for index in 0..<16 {
@@ -345,12 +345,8 @@ private func decodeBoth(_ bytes: [UInt8], random: inout SeededGenerator) -> (
   /// Renaming or re-timing a compact event keeps its text (which, like `json` of any event,
   /// stays what was received); only an event made from a tree has no text at all.
   @Test func compactTextSurvivesNameAndTimestampChanges() throws {
-    var decoder = JSONStreamDecoder()
-    decoder.append(Array(#"{"event": "X", "data": {"n": 1}}"#.utf8))
-    guard case .event(var event)? = decoder.nextQMP() else {
-      Issue.record("did not take the shortcut")
-      return
-    }
+    var event = try #require(
+      Self.shortcut(#"{"event": "X", "data": {"n": 1}}"#), "did not take the shortcut")
     let text = Array(#"{"event":"X","data":{"n":1}}"#.utf8)
     #expect(event.compactJSON == text)
     #expect(event.withCompactJSON { Array($0) } == text)
@@ -368,12 +364,8 @@ private func decodeBoth(_ bytes: [UInt8], random: inout SeededGenerator) -> (
   }
 
   @Test func changingACompactEventDropsItsText() throws {
-    var decoder = JSONStreamDecoder()
-    decoder.append(Array(#"{"event": "X", "data": {"n": 1}}"#.utf8))
-    guard case .event(var event)? = decoder.nextQMP() else {
-      Issue.record("did not take the shortcut")
-      return
-    }
+    var event = try #require(
+      Self.shortcut(#"{"event": "X", "data": {"n": 1}}"#), "did not take the shortcut")
     let copy = event
     event.data = ["n": 2]
     #expect(event.compactJSON == nil)

@@ -70,7 +70,8 @@ import Testing
     #expect(pipe.take() == "now\n")
   }
 
-  @Test func aClosedReaderFailsTheFlushAndEveryLaterWrite() throws {
+  /// A batcher (with a timer that never fires) on a pipe whose reader has gone.
+  private func batcherWithoutReader() throws -> (TestPipe, StdoutBatcher) {
     signal(SIGPIPE, SIG_IGN)
     let pipe = try TestPipe()
     let batcher = StdoutBatcher(
@@ -82,6 +83,12 @@ import Testing
     let devNull = open("/dev/null", O_RDONLY)
     dup2(devNull, pipe.readEnd)
     close(devNull)
+    return (pipe, batcher)
+  }
+
+  @Test func aClosedReaderFailsTheFlushAndEveryLaterWrite() throws {
+    let (pipe, batcher) = try batcherWithoutReader()
+    defer { withExtendedLifetime(pipe) {} }
     try batcher.write(Array("lost\n".utf8))
     #expect(throws: OutputClosedError.self) { try batcher.flush() }
     #expect(batcher.isClosed)
@@ -185,15 +192,8 @@ import Testing
 
   /// The writer thread finds the reader gone: the next flush and every later write fail.
   @Test func aReaderGoneUnderTheWriterThreadFailsWhatFollows() throws {
-    signal(SIGPIPE, SIG_IGN)
-    let pipe = try TestPipe()
-    let batcher = StdoutBatcher(
-      sink: OutputSink(fileDescriptor: pipe.writeEnd), eventLoop: QMPClient().eventLoop,
-      delay: .hours(1))
-    // As in aClosedReaderFailsTheFlushAndEveryLaterWrite: the read end becomes /dev/null.
-    let devNull = open("/dev/null", O_RDONLY)
-    dup2(devNull, pipe.readEnd)
-    close(devNull)
+    let (pipe, batcher) = try batcherWithoutReader()
+    defer { withExtendedLifetime(pipe) {} }
     try batcher.write([UInt8](repeating: UInt8(ascii: "z"), count: StdoutBatcher.limit))
     #expect(throws: OutputClosedError.self) { try batcher.flush() }
     #expect(batcher.isClosed)
