@@ -167,7 +167,7 @@ public struct JSONStreamDecoder: Sendable {
 
   private mutating func nextItem(eventShortcut: Bool) -> QMPStreamItem? {
     // Moved out, not copied: a copy of the optional cost a generic destroy per message.
-    if pending != nil, let item = pending.take() { return .item(item) }
+    if let item = pending.take() { return .item(item) }
     if eventShortcut, !discarding, mode == .between, let event = frameCompactEvent() {
       return .event(event)
     }

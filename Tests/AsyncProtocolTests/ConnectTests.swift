@@ -169,15 +169,19 @@ import Testing
     }
   }
 
+  /// A peer that answers every line with `echo LINE`, until the client hangs up.
+  private func echoPeer(at path: String) async throws -> (Endpoint, Task<Void, any Error>) {
+    try await RawPeer.serve(on: .unix(path: path)) { inbound, outbound in
+      var reader = LineReader(inbound)
+      while let line = try await reader.next() { try await outbound.write("echo \(line)\n") }
+    }
+  }
+
   @Test func aTimeoutDoesNotOutliveASuccessfulConnect() async throws {
     try await withTimeout {
       let dir = makeTempDir()
       defer { removeTempDir(dir) }
-      let (endpoint, peer) = try await RawPeer.serve(on: .unix(path: "\(dir)/ok.sock")) {
-        inbound, outbound in
-        var reader = LineReader(inbound)
-        while let line = try await reader.next() { try await outbound.write("echo \(line)\n") }
-      }
+      let (endpoint, peer) = try await echoPeer(at: "\(dir)/ok.sock")
       // Generous, so that a loaded machine still connects in time.
       let (session, inbox) = makeSession(timeout: .seconds(3))
       try await session.connect(to: endpoint)
@@ -198,11 +202,7 @@ import Testing
     try await withTimeout {
       let dir = makeTempDir()
       defer { removeTempDir(dir) }
-      let (endpoint, peer) = try await RawPeer.serve(on: .unix(path: "\(dir)/forever.sock")) {
-        inbound, outbound in
-        var reader = LineReader(inbound)
-        while let line = try await reader.next() { try await outbound.write("echo \(line)\n") }
-      }
+      let (endpoint, peer) = try await echoPeer(at: "\(dir)/forever.sock")
       let forever = Duration.seconds(Int64.max)
       let (session, inbox) = makeSession(timeout: forever)
       try await session.connect(to: endpoint)

@@ -26,14 +26,12 @@ final class StdoutBatcher: Sendable {
   /// Pending bytes past this go to the writer thread at once.
   static let limit = 64 * 1024
 
-  private let sink: OutputSink
   /// Runs the flush timer; nil writes through.
   private let eventLoop: (any EventLoop)?
   private let delay: TimeAmount
   private let shared: Shared
 
   init(sink: OutputSink, eventLoop: (any EventLoop)?, delay: TimeAmount = defaultDelay) {
-    self.sink = sink
     self.eventLoop = eventLoop
     self.delay = delay
     self.shared = Shared(sink: sink)
@@ -50,15 +48,16 @@ final class StdoutBatcher: Sendable {
   /// a timer's or the writer thread's write may have found out earlier.
   func write(_ bytes: [UInt8]) throws(OutputClosedError) {
     guard let eventLoop else {
-      try sink.write(bytes)
+      try shared.sink.write(bytes)
       return
     }
     let (open, full, armTimer) = shared.withState { s -> (Bool, Bool, Bool) in
       if s.closed { return (false, false, false) }
       s.pending.append(contentsOf: bytes)
       if s.pending.count >= Self.limit { return (true, true, false) }
-      defer { s.timerArmed = true }
-      return (true, false, !s.timerArmed)
+      let armTimer = !s.timerArmed
+      s.timerArmed = true
+      return (true, false, armTimer)
     }
     guard open else { throw OutputClosedError() }
     if full {
@@ -101,7 +100,7 @@ final class StdoutBatcher: Sendable {
     static let idle = 0
     static let busy = 1
 
-    private let sink: OutputSink
+    let sink: OutputSink
     private let lock = ConditionLock(value: Shared.idle)
     private var state = State()
 
