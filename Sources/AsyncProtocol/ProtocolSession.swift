@@ -396,40 +396,48 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
       timeout: timeout.map { ($0, link.channel.eventLoop) })
   }
 
-  private func runReader(_ stream: Transport.Stream<Message>, link: Link<Message>) async {
-    let report = try? await stream.executeThenClose { inbound -> (any Error)? in
-      var ending: any Error = PeerClosedError()
-      do {
-        for try await batch in inbound {
-          let hook = hooks.withLockedValue { $0.inbound }
-          for (index, received) in zip(batch.indices, batch) {
-            if link.isStopped { return nil }
-            if let onMessages, !link.mailbox.isHandshaking {
-              await deliver(batch[index...], hook: hook, to: onMessages)
-              break
-            }
-            logger.trace("<-- \(received)")
-            guard let message = hook.map({ $0(received) }) ?? received else { continue }
-            if link.mailbox.isHandshaking, await link.mailbox.offer(message) == .consumed {
-              continue
-            }
-            if link.isStopped { return nil }
-            if let onMessages {
-              await onMessages([message][...])
-            } else {
-              await onEvent(.message(message))
-            }
+  private func runReader(_ inbound: Transport.Stream<Message>, link: Link<Message>) async {
+    let report = await readAll(inbound, link: link)
+    // The reader owns the channel's end: whatever ended it, the socket closes now.
+    try? await inbound.channel.close()
+    if let report { await onEvent(.failed(report)) }
+  }
+
+  /// Hands every inbound message on, in order, until the stream ends or the link stops.
+  /// - Returns: the root cause if the owner is to be told about it.
+  private func readAll(_ inbound: Transport.Stream<Message>, link: Link<Message>) async
+    -> (any Error)?
+  {
+    var ending: any Error = PeerClosedError()
+    do {
+      while let batch = try await inbound.next() {
+        let hook = hooks.withLockedValue { $0.inbound }
+        for (index, received) in zip(batch.indices, batch) {
+          if link.isStopped { return nil }
+          if let onMessages, !link.mailbox.isHandshaking {
+            await deliver(batch[index...], hook: hook, to: onMessages)
+            break
+          }
+          logger.trace("<-- \(received)")
+          guard let message = hook.map({ $0(received) }) ?? received else { continue }
+          if link.mailbox.isHandshaking, await link.mailbox.offer(message) == .consumed {
+            continue
+          }
+          if link.isStopped { return nil }
+          if let onMessages {
+            await onMessages([message][...])
+          } else {
+            await onEvent(.message(message))
           }
         }
-      } catch {
-        ending = PeerClosedError.ifHangUp(error)
       }
-      link.readerFinished = true
-      // Recorded before `executeThenClose` closes the channel: that close makes a busy writer
-      // fail as well, and its error is a consequence that must not pass for the cause.
-      return readerEnded(link, error: ending)
+    } catch {
+      ending = PeerClosedError.ifHangUp(error)
     }
-    if let report { await onEvent(.failed(report)) }
+    link.readerFinished = true
+    // Recorded before the reader closes the channel: that close makes a busy writer fail as
+    // well, and its error is a consequence that must not pass for the cause.
+    return readerEnded(link, error: ending)
   }
 
   /// Hands the rest of a read to the batch handler in one call: no per-message `await` (and

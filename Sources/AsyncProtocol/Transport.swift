@@ -13,8 +13,9 @@ import Synchronization
 /// Every channel is registered with the ``ConnectAttempt`` as soon as it exists, so that
 /// cancellation, the connect timeout and `disconnect()` can close it mid-way.
 enum Transport {
-  /// A decoded inbound stream; outbound bytes are written on the channel directly.
-  typealias Stream<Message: Sendable> = NIOAsyncChannel<[Message], Never>
+  /// A connected channel and its decoded inbound stream; outbound bytes are written on the
+  /// channel directly.
+  typealias Stream<Message: Sendable> = InboundBuffer<Message>
 
   /// Connects to `endpoint`; the channel lives on `eventLoop`.
   static func dial<Codec: MessageCodec>(
@@ -112,17 +113,16 @@ enum Transport {
     }
   }
 
-  /// Installs the codec's decoder and the async bridge on a fresh channel.
+  /// Installs the codec's decoder and the reader's buffer on a fresh channel.
   private static func wrap<Codec: MessageCodec>(
     _ channel: any Channel, codec: Codec, configuration: SessionConfiguration
   ) -> EventLoopFuture<Stream<Codec.Message>> {
     channel.eventLoop.makeCompletedFuture {
-      try channel.pipeline.syncOperations.addHandler(BatchDecoder(codec: codec))
-      let high = configuration.inboundBufferLimit
-      return try Stream<Codec.Message>(
-        wrappingChannelSynchronously: channel,
-        configuration: .init(
-          backPressureStrategy: .init(lowWatermark: high / 2, highWatermark: high)))
+      let inbound = Stream<Codec.Message>(
+        channel: channel, limit: configuration.inboundBufferLimit)
+      try channel.pipeline.syncOperations.addHandlers(
+        BatchDecoder(codec: codec), InboundBufferHandler(inbound))
+      return inbound
     }
   }
 }
