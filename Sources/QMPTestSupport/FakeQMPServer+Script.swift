@@ -24,8 +24,11 @@ extension FakeQMPServer {
       lineEnding: String = "\r\n",
       readsInput: Bool = true,
       recordsCommands: Bool = true,
-      respond: @escaping @Sendable (QMPCommand) async -> [Action] = FakeQMPServer
-        .standardResponse(to:),
+      // A closure, not `FakeQMPServer.standardResponse(to:)` itself: Swift 6.3 crashes
+      // converting a function reference to this async type in a default argument.
+      respond: @escaping @Sendable (QMPCommand) async -> [Action] = { command in
+        FakeQMPServer.standardResponse(to: command)
+      },
       onMalformedInput: @escaping @Sendable (JSONStreamError) -> [Action] = { _ in
         [.idlessError(desc: "JSON parse error, invalid input")]
       }
@@ -41,8 +44,9 @@ extension FakeQMPServer {
 
     /// A qemu-ga lookalike: no greeting, "\n" line ends, sync commands answered.
     public static func guestAgent(
-      respond: @escaping @Sendable (QMPCommand) async -> [Action] = FakeQMPServer
-        .standardResponse(to:)
+      respond: @escaping @Sendable (QMPCommand) async -> [Action] = { command in
+        FakeQMPServer.standardResponse(to: command)
+      }
     ) -> Script {
       Script(greeting: .none, lineEnding: "\n", respond: respond)
     }

@@ -114,7 +114,7 @@ struct LineReader {
         pending.removeSubrange(...newline)
         return line
       }
-      guard let buffer = try await iterator.next() else { return nil }
+      guard let buffer = try await iterator.next(isolation: #isolation) else { return nil }
       pending.append(contentsOf: buffer.readableBytesView)
     }
   }
