@@ -14,7 +14,16 @@ import NIOCore
 /// Back-pressure: while `limit` batches wait, the ``InboundBufferHandler`` holds back the
 /// pipeline's next read, so the peer waits in the kernel; once the reader has taken the
 /// buffer down to half, the held read goes out. One consumer at a time.
+///
+/// With a ``Direct`` handler installed, a batch that arrives while the reader waits with
+/// nothing buffered (everything before it has been handled) goes to that handler on the spot,
+/// on the channel's loop; only what it leaves is buffered for the reader. That spares the
+/// reader task a wake-up per read: a lock-step command's reply is handled in the same loop
+/// tick that read it.
 final class InboundBuffer<Message: Sendable>: Sendable {
+  /// Handles a prefix of a batch without waiting and returns how many messages it took.
+  typealias Direct = @Sendable (ArraySlice<Message>) -> Int
+
   private struct State {
     var batches = CircularBuffer<[Message]>(initialCapacity: 4)
     /// Set once: `.some(nil)` for a clean end, `.some(error)` for the error that ended it.
@@ -23,6 +32,7 @@ final class InboundBuffer<Message: Sendable>: Sendable {
     var consumer: CheckedContinuation<Void, Never>?
     /// A read the pipeline asked for while the buffer was full.
     var readHeld = false
+    var direct: Direct?
   }
 
   private enum Step {
@@ -79,12 +89,29 @@ final class InboundBuffer<Message: Sendable>: Sendable {
     return .wait
   }
 
+  /// Installs (or with `nil` removes) the handler that takes batches on the spot; see the
+  /// type's description.
+  func deliverDirectly(_ direct: Direct?) {
+    state.withLockedValue { $0.direct = direct }
+  }
+
   // MARK: - Pipeline side (on the channel's loop)
 
   func append(_ batch: [Message]) {
+    // The reader parked with nothing buffered has handled everything before this batch, and
+    // stays parked while the handler runs (only this loop wakes it), so the order holds.
+    let direct = state.withLockedValue { s -> Direct? in
+      guard s.end == nil, s.batches.isEmpty, s.consumer != nil else { return nil }
+      return s.direct
+    }
+    var rest = batch[...]
+    if let direct {
+      rest = rest.dropFirst(direct(rest))
+      if rest.isEmpty { return }
+    }
     let consumer = state.withLockedValue { s -> CheckedContinuation<Void, Never>? in
       guard s.end == nil else { return nil }
-      s.batches.append(batch)
+      s.batches.append(rest.count == batch.count ? batch : Array(rest))
       defer { s.consumer = nil }
       return s.consumer
     }
@@ -96,6 +123,7 @@ final class InboundBuffer<Message: Sendable>: Sendable {
     let consumer = state.withLockedValue { s -> CheckedContinuation<Void, Never>? in
       guard s.end == nil else { return nil }
       s.end = .some(error)
+      s.direct = nil
       defer { s.consumer = nil }
       return s.consumer
     }

@@ -2,13 +2,15 @@ import NIOConcurrencyHelpers
 import NIOCore
 import Synchronization
 
-/// One live connection of a session: the channel, the outbound queue, the handshake mailbox,
-/// the writer task and the first failure seen on it.
+/// One live connection of a session: the channel, its inbound buffer, the outbound queue, the
+/// handshake mailbox, the writer task and the first failure seen on it.
 ///
 /// A session gets a new link for every connect, so tasks of an old connection that are still
 /// winding down can never touch the next one.
 final class Link<Message: Sendable>: Sendable {
   let channel: any Channel
+  /// The reader's side of the channel's pipeline.
+  let inbound: InboundBuffer<Message>
   let queue: OutboundQueue<Message>
   let mailbox = HandshakeMailbox<Message>()
   private let stoppedFlag = Atomic<Bool>(false)
@@ -17,8 +19,9 @@ final class Link<Message: Sendable>: Sendable {
   private let writer = NIOLockedValueBox<Task<Void, Never>?>(nil)
   private let pendingWrite = NIOLockedValueBox<EventLoopFuture<Void>?>(nil)
 
-  init(channel: any Channel, queueLimit: Int) {
-    self.channel = channel
+  init(inbound: InboundBuffer<Message>, queueLimit: Int) {
+    self.channel = inbound.channel
+    self.inbound = inbound
     self.queue = OutboundQueue(limit: queueLimit)
   }
 

@@ -22,6 +22,9 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
   public typealias EventHandler = @Sendable (SessionEvent<Message>) async -> Void
   /// Receives the messages of one socket read at once (see `init`'s `onMessages`).
   public typealias BatchHandler = @Sendable (ArraySlice<Message>) async -> Void
+  /// Handles what it can of a read without waiting; returns how many messages (a prefix) it
+  /// took (see `init`'s `onMessagesNow`).
+  public typealias ImmediateBatchHandler = @Sendable (ArraySlice<Message>) -> Int
   /// Sees a message and returns it (possibly rewritten), or `nil` to drop it.
   public typealias Hook = @Sendable (Message) -> Message?
 
@@ -41,6 +44,7 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
   private let handshake: Handshake?
   private let onEvent: EventHandler
   private let onMessages: BatchHandler?
+  private let onMessagesNow: ImmediateBatchHandler?
   private let core = NIOLockedValueBox(Core())
   private let hooks = NIOLockedValueBox(Hooks())
 
@@ -82,6 +86,13 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
   ///     `onEvent`, in order and after the inbound hook: once the handshake is over, all
   ///     those of a socket read in one call (no per-message `await`); `.failed` still goes
   ///     to `onEvent`. Awaited like `onEvent`, so a slow owner still holds the reader back.
+  ///   - onMessagesNow: with `onMessages`, the fast path in front of it: once the handshake is
+  ///     over, a read that arrives while everything before it has been handled goes here
+  ///     first, on the event loop and in the tick that read it (no task wakes up for it). It
+  ///     returns how many messages, from the front, it handled; the rest go to `onMessages` as
+  ///     usual, and so does every read while an earlier one is still being handled, so the
+  ///     order holds. It must not block. Not used while an inbound hook is installed or the
+  ///     logger traces messages.
   ///   - onEvent: every ``SessionEvent`` (only `.failed` when `onMessages` is given).
   public init(
     codec: Codec,
@@ -90,6 +101,7 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
     eventLoop: (any EventLoop)? = nil,
     handshake: Handshake? = nil,
     onMessages: BatchHandler? = nil,
+    onMessagesNow: ImmediateBatchHandler? = nil,
     onEvent: @escaping EventHandler
   ) {
     self.codec = codec
@@ -110,6 +122,7 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
     }
     self.handshake = handshake
     self.onMessages = onMessages
+    self.onMessagesNow = onMessages == nil ? nil : onMessagesNow
     self.onEvent = onEvent
   }
 
@@ -255,6 +268,12 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
       s.attempt = nil
       transition(&s, to: .running)
       link.mailbox.endHandshake()
+      if let onMessagesNow {
+        // Weak: the link (and through it this closure) lives as long as the session holds it.
+        link.inbound.deliverDirectly { [weak self] batch in
+          self?.deliverNow(batch, on: link, to: onMessagesNow) ?? 0
+        }
+      }
       // The handshake succeeded, so the connect did; but the peer may already have hung up
       // (a reader only gets that far once the handshake consumed everything before the
       // end). Report it like any failure while running, so the outcome does not depend on
@@ -322,7 +341,7 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
     } catch {
       throw ConnectError(phase: .transport, underlying: error)
     }
-    let link = Link<Message>(channel: stream.channel, queueLimit: configuration.outboundQueueLimit)
+    let link = Link<Message>(inbound: stream, queueLimit: configuration.outboundQueueLimit)
     // From here on a failure is the handshake's. (The link reaches the opener through
     // `ConnectAttempt.race`, which hands it over under a lock: see `ResumeOnce`.)
     attempt.phase = .handshake
@@ -438,6 +457,19 @@ public final class ProtocolSession<Codec: MessageCodec>: Sendable, CustomStringC
     // Recorded before the reader closes the channel: that close makes a busy writer fail as
     // well, and its error is a consequence that must not pass for the cause.
     return readerEnded(link, error: ending)
+  }
+
+  /// The fast path of `onMessagesNow`, on the event loop while the reader waits with nothing
+  /// buffered: returns how many messages of `batch` the owner took. None while the link is
+  /// stopped (the reader then drops them), or when a hook or trace logging must see them
+  /// first (the reader's path does that).
+  private func deliverNow(
+    _ batch: ArraySlice<Message>, on link: Link<Message>, to handler: ImmediateBatchHandler
+  ) -> Int {
+    guard !link.isStopped, logger.logLevel > .trace,
+      hooks.withLockedValue({ $0.inbound == nil })
+    else { return 0 }
+    return handler(batch)
   }
 
   /// Hands the rest of a read to the batch handler in one call: no per-message `await` (and

@@ -55,6 +55,7 @@ public final class QMPClient: Sendable {
       eventLoop: eventLoop,
       handshake: handshake,
       onMessages: { messages in await router.handle(messages) },
+      onMessagesNow: { messages in router.handleNow(messages) },
       onEvent: { event in await router.handle(event) })
   }
 

@@ -341,6 +341,74 @@ final class QMPRouter: Sendable {
     }
   }
 
+  /// The messages of one socket read, handled without waiting, from the front, as far as
+  /// that goes: events and replies whose subscribers have room (the common case: a lock-step
+  /// reply, an event flood printed as it comes). Returns how many it handled; the session
+  /// hands the rest to ``handle(_:)-(ArraySlice<QMPWireCodec.Message>)``. Anything unusual
+  /// (a warning, a late reply, a full `.suspendReader` buffer) stops it, so that path keeps
+  /// its one implementation.
+  func handleNow(_ messages: ArraySlice<QMPWireCodec.Message>) -> Int {
+    var index = messages.startIndex
+    while index < messages.endIndex {
+      switch messages[index] {
+      case .event:
+        var end = index + 1
+        while end < messages.endIndex, case .event = messages[end] { end += 1 }
+        guard let taken = deliverNow(run: messages[index..<end]) else {
+          return index - messages.startIndex
+        }
+        index += taken
+        if index < end { return index - messages.startIndex }
+      case .json(let json):
+        guard case .reply(let reply)? = try? QMPMessage(json: json), routeNow(reply) else {
+          return index - messages.startIndex
+        }
+        index += 1
+      case .resetMarker, .malformed, .raw:
+        return index - messages.startIndex
+      }
+    }
+    return index - messages.startIndex
+  }
+
+  /// Offers a run of events to the only transcript (when nobody else listens) without
+  /// waiting; how many it took, or nil when event subscribers are there (they need
+  /// ``deliver(run:)``).
+  private func deliverNow(run: ArraySlice<QMPWireCodec.Message>) -> Int? {
+    var shutdown = false
+    for case .event(let event) in run where event.name == "SHUTDOWN" { shutdown = true }
+    let target = state.withLock { state -> SubscriberBuffer<TranscriptEntry>?? in
+      guard state.events.isEmpty && state.transcripts.count <= 1 else { return .none }
+      if shutdown { state.quitAnnounced = true }
+      return .some(state.transcripts.first?.value)
+    }
+    guard let target else { return nil }
+    guard let transcript = target else { return run.count }
+    return transcript.offerNow(from: run) { message in
+      guard case .event(let event) = message else { return nil }
+      return .event(event)
+    }
+  }
+
+  /// ``route(_:)`` for the common case, without waiting: a reply its command waits for (or
+  /// is about to), with at most one transcript, which has room. False (with nothing done)
+  /// for anything else.
+  private func routeNow(_ reply: QMPReply) -> Bool {
+    guard let id = reply.id else { return false }
+    let target = state.withLock { state -> SubscriberBuffer<TranscriptEntry>?? in
+      switch state.pending[id] {
+      case .registered?, .waiting?: break
+      default: return .none
+      }
+      guard state.transcripts.count <= 1 else { return .none }
+      return .some(state.transcripts.first?.value)
+    }
+    guard let target else { return false }
+    if let transcript = target, !transcript.offerNow(.reply(reply, .delivered)) { return false }
+    resumeWaiter(for: reply, id: id)
+    return true
+  }
+
   /// Delivers a run of `.event` messages (see ``handle(_:)-(ArraySlice<QMPWireCodec.Message>)``).
   private func deliver(run: ArraySlice<QMPWireCodec.Message>) async {
     var shutdown = false
@@ -444,6 +512,11 @@ final class QMPRouter: Sendable {
     }
     await record(.reply(reply, expected))
     guard expected == .delivered else { return }
+    resumeWaiter(for: reply, id: id)
+  }
+
+  /// Hands `reply` to its command (or keeps it for a caller that has not started waiting).
+  private func resumeWaiter(for reply: QMPReply, id: JSONValue) {
     let waiter = state.withLock { state -> CheckedContinuation<QMPReply, any Error>? in
       switch state.pending[id] {
       case .registered?:

@@ -59,7 +59,7 @@ struct LineDecoder: NIOSingleStepByteToMessageDecoder {
     scanned = 0
     let line = buffer.readString(length: length)!
     buffer.moveReaderIndex(forwardBy: 1)
-    counter?.count.add(1, ordering: .relaxed)
+    counter?.note(line)
     return line
   }
 
@@ -74,4 +74,16 @@ struct LineDecoder: NIOSingleStepByteToMessageDecoder {
 
 final class DecodeCounter: Sendable {
   let count = Atomic<Int>(0)
+  /// Every decoded line, as the decoder (on the event loop) produced it.
+  let lines: AsyncStream<String>
+  private let continuation: AsyncStream<String>.Continuation
+
+  init() {
+    (lines, continuation) = AsyncStream.makeStream()
+  }
+
+  func note(_ line: String) {
+    count.add(1, ordering: .relaxed)
+    continuation.yield(line)
+  }
 }
