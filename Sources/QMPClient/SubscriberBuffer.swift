@@ -10,7 +10,19 @@ import NIOConcurrencyHelpers
 /// A waiting consumer is only woken up; it then takes what is there itself. So a consumer
 /// that reads in batches pays for one wake-up per burst, not one per item: during an event
 /// flood the reader keeps appending while the consumer is busy with the previous batch.
+///
+/// A consumer may also install an ``Immediate`` handler: items offered while it waits with
+/// nothing buffered go to that handler at once, on the producer's thread, instead of waking
+/// it (a lock-step reply is then printed in the event-loop tick that read it). While the
+/// handler runs, later items are buffered and the consumer is not woken, so items are never
+/// handled twice at once or out of order; once it returns, a consumer with items waiting is
+/// woken as usual.
 final class SubscriberBuffer<Element: Sendable>: Sendable {
+  /// Handles items on the producer's thread; returns false when the consumer is done (the
+  /// buffer is then cancelled, as by ``cancel()``). Must not block for long: it holds up the
+  /// producer, which is the session's event loop.
+  typealias Immediate = @Sendable ([Element]) -> Bool
+
   private struct State {
     var items: [Element] = []
     var head = 0
@@ -20,8 +32,20 @@ final class SubscriberBuffer<Element: Sendable>: Sendable {
     /// The consumer, parked until an item or the end comes; resumed with no value.
     var consumer: CheckedContinuation<Void, Never>?
     var producers: [CheckedContinuation<Void, Never>] = []
+    var immediate: Immediate?
+    /// The immediate handler is running: the consumer must neither be woken nor take items.
+    var delivering = false
+    /// The consumer's task was cancelled while the immediate handler ran: wake it after.
+    var wakeAfterDelivery = false
 
     var count: Int { items.count - head }
+
+    /// Whether the next items may go to the immediate handler: the consumer waits with
+    /// nothing buffered (so everything before them has been handled).
+    var handsOverNow: Bool {
+      immediate != nil && !delivering && consumer != nil && count == 0 && unreportedDrops == 0
+        && !finished
+    }
 
     mutating func popFirst() -> Element? {
       guard head < items.count else { return nil }
@@ -38,6 +62,7 @@ final class SubscriberBuffer<Element: Sendable>: Sendable {
     }
 
     mutating func takeConsumer() -> CheckedContinuation<Void, Never>? {
+      if delivering { return nil }
       defer { consumer = nil }
       return consumer
     }
@@ -45,6 +70,7 @@ final class SubscriberBuffer<Element: Sendable>: Sendable {
 
   private enum Step {
     case done(CheckedContinuation<Void, Never>?)
+    case handOver(Immediate)
     case wait
   }
 
@@ -71,6 +97,31 @@ final class SubscriberBuffer<Element: Sendable>: Sendable {
 
   var droppedCount: Int { state.withLock { $0.dropped } }
 
+  /// Whether a consumer waits for items (for tests of the immediate hand-over).
+  var consumerIsWaiting: Bool { state.withLock { $0.consumer != nil } }
+
+  /// Installs the handler that takes items while the consumer waits (see the type's
+  /// description); `nil` removes it.
+  func handleImmediately(_ immediate: Immediate?) {
+    state.withLock { $0.immediate = immediate }
+  }
+
+  /// Runs the immediate handler on `items`, then lets the consumer have what came meanwhile.
+  private func handOver(_ items: [Element], to immediate: Immediate) {
+    let keepGoing = items.isEmpty || immediate(items)
+    let consumer = state.withLock { state -> CheckedContinuation<Void, Never>? in
+      state.delivering = false
+      let wake = state.wakeAfterDelivery
+      state.wakeAfterDelivery = false
+      guard wake || state.count > 0 || state.unreportedDrops > 0 || state.finished else {
+        return nil
+      }
+      return state.takeConsumer()
+    }
+    consumer?.resume()
+    if !keepGoing { cancel() }
+  }
+
   /// Adds `item` if that needs no waiting (there is room, or the policy drops the oldest);
   /// false when the caller must use ``offer(_:)`` (full, `.suspendReader`). A plain function
   /// on purpose: the router delivers a flood of events through it without an async call
@@ -78,6 +129,10 @@ final class SubscriberBuffer<Element: Sendable>: Sendable {
   func offerNow(_ item: Element) -> Bool {
     let step = state.withLock { state -> Step in
       if state.finished { return .done(nil) }
+      if state.handsOverNow, let immediate = state.immediate {
+        state.delivering = true
+        return .handOver(immediate)
+      }
       if state.count < limit {
         state.items.append(item)
         return .done(state.takeConsumer())
@@ -89,9 +144,16 @@ final class SubscriberBuffer<Element: Sendable>: Sendable {
       state.unreportedDrops += 1
       return .done(state.takeConsumer())
     }
-    guard case .done(let consumer) = step else { return false }
-    consumer?.resume()
-    return true
+    switch step {
+    case .done(let consumer):
+      consumer?.resume()
+      return true
+    case .handOver(let immediate):
+      handOver([item], to: immediate)
+      return true
+    case .wait:
+      return false
+    }
   }
 
   /// Adds, in order and under one lock, as many of the items `make` makes from `sources` as
@@ -100,6 +162,15 @@ final class SubscriberBuffer<Element: Sendable>: Sendable {
   /// finished, takes (drops) all. Making the items under the lock saves building them in an
   /// array first and copying that (an event flood passes a million through here).
   func offerNow<Source>(from sources: ArraySlice<Source>, _ make: (Source) -> Element?) -> Int {
+    let immediate = state.withLock { state -> Immediate? in
+      guard state.handsOverNow, let immediate = state.immediate else { return nil }
+      state.delivering = true
+      return immediate
+    }
+    if let immediate {
+      handOver(sources.compactMap(make), to: immediate)
+      return sources.count
+    }
     let (taken, consumer) = state.withLock {
       state -> (Int, CheckedContinuation<Void, Never>?) in
       if state.finished { return (sources.count, nil) }
@@ -170,6 +241,9 @@ final class SubscriberBuffer<Element: Sendable>: Sendable {
       case .done(let consumer):
         consumer?.resume()
         return
+      case .handOver(let immediate):
+        handOver([item], to: immediate)
+        return
       case .wait:
         await waitForRoom()
       }
@@ -182,6 +256,7 @@ final class SubscriberBuffer<Element: Sendable>: Sendable {
     let (consumer, producers) = state.withLock {
       state -> (CheckedContinuation<Void, Never>?, [CheckedContinuation<Void, Never>]) in
       state.finished = true
+      state.immediate = nil
       defer { state.producers = [] }
       return (state.takeConsumer(), state.producers)
     }
@@ -196,6 +271,7 @@ final class SubscriberBuffer<Element: Sendable>: Sendable {
       state -> (CheckedContinuation<Void, Never>?, [CheckedContinuation<Void, Never>]) in
       guard !state.finished else { return (nil, []) }
       state.finished = true
+      state.immediate = nil
       state.items.append(item)
       defer { state.producers = [] }
       return (state.takeConsumer(), state.producers)
@@ -209,6 +285,7 @@ final class SubscriberBuffer<Element: Sendable>: Sendable {
     let (consumer, producers) = state.withLock {
       state -> (CheckedContinuation<Void, Never>?, [CheckedContinuation<Void, Never>]) in
       state.finished = true
+      state.immediate = nil
       state.items.removeAll()
       state.head = 0
       defer { state.producers = [] }
@@ -261,8 +338,12 @@ final class SubscriberBuffer<Element: Sendable>: Sendable {
     await withTaskCancellationHandler {
       await withCheckedContinuation { (consumer: CheckedContinuation<Void, Never>) in
         let resumeNow = state.withLock { state -> Bool in
-          if state.count > 0 || state.unreportedDrops > 0 || state.finished
-            || state.consumer != nil || Task.isCancelled
+          // Another consumer already waits: this one ends (see `takeAll`).
+          if state.consumer != nil { return true }
+          // While the immediate handler runs there is nothing to take yet: wait for it.
+          if !state.delivering
+            && (state.count > 0 || state.unreportedDrops > 0 || state.finished
+              || Task.isCancelled)
           {
             return true
           }
@@ -272,11 +353,17 @@ final class SubscriberBuffer<Element: Sendable>: Sendable {
         if resumeNow { consumer.resume() }
       }
     } onCancel: {
-      state.withLock { $0.takeConsumer() }?.resume()
+      let consumer = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        // Woken by the immediate handler's end instead (see `handOver`).
+        if state.delivering { state.wakeAfterDelivery = true }
+        return state.takeConsumer()
+      }
+      consumer?.resume()
     }
   }
 
   private func takeOne(_ state: inout State) -> Take<Element> {
+    if state.delivering { return state.consumer != nil ? .end : .empty }
     if state.unreportedDrops > 0, let dropMarker {
       let count = state.unreportedDrops
       state.unreportedDrops = 0
@@ -294,6 +381,7 @@ final class SubscriberBuffer<Element: Sendable>: Sendable {
   }
 
   private func takeAll(_ state: inout State, spare: inout [Element]) -> Take<[Element]> {
+    if state.delivering { return state.consumer != nil ? .end : .empty }
     var marker: Element?
     if state.unreportedDrops > 0, let dropMarker {
       marker = dropMarker(state.unreportedDrops)

@@ -49,6 +49,17 @@ public struct TranscriptSubscription: AsyncSequence, Sendable {
     await handle.buffer.nextBatch(reusing: spare)
   }
 
+  /// While this subscription's reader waits in ``nextBatch(reusing:)`` with nothing
+  /// buffered, entries go to `handler` at once, on the thread that read them (the client's
+  /// event loop), instead of waking the reader: a lock-step reply is then handled in the loop
+  /// tick that read it. Entries stay in order and never go to both at once: what arrives
+  /// while the handler runs waits for the reader. The handler must not block for long (it
+  /// holds up the connection); it returns false to end the subscription, like ``cancel()``.
+  /// `nil` removes it.
+  public func handleImmediately(_ handler: (@Sendable ([TranscriptEntry]) -> Bool)?) {
+    handle.buffer.handleImmediately(handler)
+  }
+
   public func makeAsyncIterator() -> Iterator { Iterator(handle: handle) }
 
   public struct Iterator: AsyncIteratorProtocol {

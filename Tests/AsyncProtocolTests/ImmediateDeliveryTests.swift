@@ -36,8 +36,13 @@ import Testing
       defer { removeTempDir(dir) }
       let (endpoint, peer) = try await RawPeer.serve(on: .unix(path: "\(dir)/n.sock")) {
         inbound, outbound in
+        var reader = LineReader(inbound)
+        // Only once connected: a read that comes before the session runs (or before its
+        // reader first waits) takes the reader's way, rightly.
+        _ = try await reader.next()
         try await outbound.write("one\ntwo\n")
-        return try await RawPeer.readLines(inbound)
+        while try await reader.next() != nil {}
+        return 0
       }
       let journal = Journal()
       let onLoop = NIOLockedValueBox<[Bool]>([])
@@ -51,6 +56,7 @@ import Testing
         },
         onEvent: { _ in })
       try await session.connect(to: endpoint)
+      try await session.send("hello")
       #expect(await journal.next(2) == ["now one", "now two"])
       #expect(onLoop.withLockedValue { $0 }.allSatisfy { $0 })
       try await session.disconnect()
@@ -65,6 +71,7 @@ import Testing
       let (endpoint, peer) = try await RawPeer.serve(on: .unix(path: "\(dir)/o.sock")) {
         inbound, outbound in
         var reader = LineReader(inbound)
+        _ = try await reader.next()
         try await outbound.write("a\nslow\nc\n")
         // The next read only once the owner sits in its slow handler.
         _ = try await reader.next()
@@ -95,6 +102,7 @@ import Testing
         },
         onEvent: { _ in })
       try await session.connect(to: endpoint)
+      try await session.send("hello")
       for await _ in entered.stream { break }
       try await session.send("more")
       for await line in decoded.lines where line == "b" { break }

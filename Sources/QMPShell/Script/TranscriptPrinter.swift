@@ -22,6 +22,13 @@ final class TranscriptPrinter: Sendable {
   }
 
   private let state = NIOLockedValueBox(State())
+  /// Buffers ``printBatch(_:)`` reuses: the output of one batch and the ids it printed.
+  private let scratch = NIOLockedValueBox(Scratch())
+
+  private struct Scratch {
+    var bytes: [UInt8] = []
+    var printedIDs: [JSONValue] = []
+  }
   private let formatter: MessageFormatter
   private let output: PrinterOutput
   /// The `--wait-event` filter; only the printing task reads it.
@@ -96,83 +103,112 @@ final class TranscriptPrinter: Sendable {
   /// each batch's output goes out in one write: an event flood then costs one wake-up and one
   /// `write(2)` per burst instead of per event. Waiters learn that their reply (or event) was
   /// printed only after the write that holds it.
+  ///
+  /// What arrives while this task waits is printed right where it was read, on the client's
+  /// event loop (see `TranscriptSubscription.handleImmediately`): a lock-step command's reply
+  /// then costs no wake-up of this task. The transcript never hands entries to both at once.
   func run(_ transcript: TranscriptSubscription) async {
-    var bytes: [UInt8] = []
-    bytes.reserveCapacity(1 << 16)
-    var printedIDs: [JSONValue] = []
-    var matched: QMPEvent?
-    var matchFound = false
+    transcript.handleImmediately { [self] entries in printBatch(entries) == .more }
     var batch: [TranscriptEntry] = []
-    var ended = false
-    // Bound once: an optional struct with a set and a closure, copied per event, cost a
-    // retain and a release of each (measured in an event flood).
-    let filter = eventFilter
-    while !ended {
+    printing: while true {
       batch = await transcript.nextBatch(reusing: batch)
       if batch.isEmpty { break }
-      for entry in batch {
-        switch entry {
-        case .greeting:
-          break
-        case .event(let event):
-          if matched == nil, !matchFound, filter?.matches(event) == true {
-            matched = event
-            // The awaited event is printed even when other events are not.
-            formatter.appendAlways(event: event, to: &bytes)
-          } else {
-            formatter.append(event: event, to: &bytes)
-          }
-        case .reply(let reply, let disposition):
-          switch disposition {
-          case .delivered:
-            guard let id = reply.id,
-              let showID = state.withLock({ $0.expected.removeValue(forKey: id) })
-            else { break }
-            if showID {
-              formatter.append(reply: reply, to: &bytes)
-            } else {
-              var shown = reply
-              if case .object(var object) = shown.json {
-                object["id"] = nil
-                shown.json = .object(object)
-              }
-              formatter.append(reply: shown, to: &bytes)
-            }
-            printedIDs.append(id)
-          case .late:
-            guard flush(&bytes, transcript) else { return }
-            output.warn("late reply (its command had stopped waiting): \(reply.json.serialized())")
-          case .unmatched:
-            guard flush(&bytes, transcript) else { return }
-            output.warn("dropped a reply with an unknown id: \(reply.json.serialized())")
-          }
-        case .warning(let warning):
-          guard flush(&bytes, transcript) else { return }
-          output.warn("\(warning)")
-        case .dropped(let count):
-          guard flush(&bytes, transcript) else { return }
-          output.warn("\(count) messages were dropped: output could not keep up")
-        case .disconnected(let reason):
-          state.withLock { $0.endReason = reason }
-          ended = true
-        }
-        if ended { break }
+      switch printBatch(batch) {
+      case .more: continue
+      case .ended: break printing
+      case .outputClosed:
+        transcript.cancel()
+        return
       }
-      guard flush(&bytes, transcript) else { return }
-      for id in printedIDs { markPrinted(id) }
-      printedIDs.removeAll(keepingCapacity: true)
-      if let event = matched, !matchFound {
-        matchFound = true
-        resolveMatch(event)
-      }
-      matched = nil
     }
     finish(outputClosed: false)
   }
 
+  private enum Progress {
+    case more
+    /// The transcript's last entry (the connection ended) was printed.
+    case ended
+    /// Standard output was closed by its reader; the printer has finished.
+    case outputClosed
+  }
+
+  /// Prints `batch` in one write and tells the waiters; called by one caller at a time (the
+  /// printing task, or the transcript's immediate handler while that task waits).
+  private func printBatch(_ batch: [TranscriptEntry]) -> Progress {
+    // Reused across calls (a flood's batches fill it to 64 KiB); taken out while in use.
+    var scratch = self.scratch.withLockedValue { s -> Scratch in
+      defer { s = Scratch() }
+      return s
+    }
+    defer {
+      scratch.bytes.removeAll(keepingCapacity: true)
+      scratch.printedIDs.removeAll(keepingCapacity: true)
+      self.scratch.withLockedValue { $0 = scratch }
+    }
+    // Bound once: an optional struct with a set and a closure, copied per event, cost a
+    // retain and a release of each (measured in an event flood).
+    let filter = eventFilter
+    var matched: QMPEvent?
+    var matchFound = filter != nil && state.withLock { $0.matchedEvent != nil }
+    var progress = Progress.more
+    for entry in batch {
+      switch entry {
+      case .greeting:
+        break
+      case .event(let event):
+        if matched == nil, !matchFound, filter?.matches(event) == true {
+          matched = event
+          matchFound = true
+          // The awaited event is printed even when other events are not.
+          formatter.appendAlways(event: event, to: &scratch.bytes)
+        } else {
+          formatter.append(event: event, to: &scratch.bytes)
+        }
+      case .reply(let reply, let disposition):
+        switch disposition {
+        case .delivered:
+          guard let id = reply.id,
+            let showID = state.withLock({ $0.expected.removeValue(forKey: id) })
+          else { break }
+          if showID {
+            formatter.append(reply: reply, to: &scratch.bytes)
+          } else {
+            var shown = reply
+            if case .object(var object) = shown.json {
+              object["id"] = nil
+              shown.json = .object(object)
+            }
+            formatter.append(reply: shown, to: &scratch.bytes)
+          }
+          scratch.printedIDs.append(id)
+        case .late:
+          guard flush(&scratch.bytes) else { return .outputClosed }
+          output.warn("late reply (its command had stopped waiting): \(reply.json.serialized())")
+        case .unmatched:
+          guard flush(&scratch.bytes) else { return .outputClosed }
+          output.warn("dropped a reply with an unknown id: \(reply.json.serialized())")
+        }
+      case .warning(let warning):
+        guard flush(&scratch.bytes) else { return .outputClosed }
+        output.warn("\(warning)")
+      case .dropped(let count):
+        guard flush(&scratch.bytes) else { return .outputClosed }
+        output.warn("\(count) messages were dropped: output could not keep up")
+      case .disconnected(let reason):
+        state.withLock { $0.endReason = reason }
+        progress = .ended
+      }
+      if progress == .ended { break }
+    }
+    guard flush(&scratch.bytes) else { return .outputClosed }
+    for id in scratch.printedIDs { markPrinted(id) }
+    if let matched { resolveMatch(matched) }
+    return progress
+  }
+
   /// Writes what `bytes` holds (if anything) and empties it; false (after ending the
-  /// printer and the transcript) when the output was closed.
-  private func flush(_ bytes: inout [UInt8], _ transcript: TranscriptSubscription) -> Bool {
+  /// printer) when the output was closed.
+  private func flush(_ bytes: inout [UInt8]) -> Bool {
     guard !bytes.isEmpty else { return true }
     defer { bytes.removeAll(keepingCapacity: true) }
     do {
@@ -180,7 +216,6 @@ final class TranscriptPrinter: Sendable {
       return true
     } catch {
       finish(outputClosed: true)
-      transcript.cancel()
       return false
     }
   }
