@@ -178,6 +178,9 @@ def main():
     q = a.quick
     n_cmds = 200 if q else 20000
     reps = 1 if q else 3
+    # Lock-step ratios are the noisiest (against QEMU: 1.16x and 1.62x in two runs five
+    # minutes apart): five interleaved rounds.
+    lock_reps = 1 if q else 5
     oneshot_runs = 3 if q else 21
     n_events = 2000 if q else 1_000_000
     large_mb = 0.2 if q else 10
@@ -236,10 +239,13 @@ def main():
                            ("qmp-shell", prefix + [shell, sock], script)]
                 if py:
                     clients.append(("python qmp-shell", prefix + [py, sock], script))
-                floor = None
-                for name, argv, stdin in clients:
-                    us, rss, cpus, peer_cpus = [], [], [], []
-                    for _ in range(reps):
+                # Interleaved (floor, qmp-shell, python, floor, ...), not one client's runs in
+                # a block: the machine's background load drifts over minutes, and a ratio of
+                # two blocks measured that drift as much as the clients.
+                results = {name: ([], [], [], []) for name, _, _ in clients}
+                for _ in range(lock_reps):
+                    for name, argv, stdin in clients:
+                        us, rss, cpus, peer_cpus = results[name]
                         before = cpu_seconds(peer_pid[sock])
                         t, r, c, _, st, err = run(argv, stdin_data=stdin,
                                                   token=None if stdin is None else '"running"')
@@ -248,6 +254,9 @@ def main():
                         us.append(t / n_cmds * 1e6)
                         rss.append(r)
                         cpus.append(LAST_CPU / n_cmds * 1e6)
+                floor = None
+                for name, _, _ in clients:
+                    us, rss, cpus, peer_cpus = results[name]
                     med = statistics.median(us)
                     floor = floor or med
                     ratio = f"{med / floor:.2f}x floor"
@@ -261,15 +270,19 @@ def main():
                        ("qmp-shell -c", [shell, cmd_sock, "-c", "query-status"], None, '"running"')]
             if py:
                 clients.append(("python qmp-shell", [py, cmd_sock], b"query-status\n", '"running"'))
-            base = {}
-            for name, argv, stdin, tok in clients:
-                ms, rss, cpus = [], [], []
-                for _ in range(oneshot_runs):
+            # Interleaved, like the lock-step runs.
+            results = {name: ([], [], []) for name, _, _, _ in clients}
+            for _ in range(oneshot_runs):
+                for name, argv, stdin, tok in clients:
+                    ms, rss, cpus = results[name]
                     t, r, c, _, st, err = run(argv, stdin_data=stdin, token=tok)
                     check(f"one-shot {name}", st, c if tok else 1, 1, err)
                     ms.append(t * 1e3)
                     rss.append(r)
                     cpus.append(LAST_CPU * 1e3)
+            base = {}
+            for name, _, _, _ in clients:
+                ms, rss, cpus = results[name]
                 base[name] = statistics.median(ms)
                 ratio = f"{base[name] / base['raw C (floor)']:.1f}x floor"
                 if name.startswith("python"):
@@ -287,10 +300,13 @@ def main():
                      caps, reps),
                     ("raw C (reads lines)", [rawclient, flood_sock, "flood"], None, reps),
                     ("qmp-shell", [shell, flood_sock, "--wait-event", "BENCH_DONE"], None, reps)]
-            rates = {}
-            for name, argv, stdin, nrep in rows:
-                ev, rss, cpus = [], [], []
-                for _ in range(nrep):
+            # Interleaved, like the lock-step runs.
+            results = {name: ([], [], []) for name, _, _, _ in rows}
+            for round in range(max(nrep for _, _, _, nrep in rows)):
+                for name, argv, stdin, nrep in rows:
+                    if round >= nrep:
+                        continue
+                    ev, rss, cpus = results[name]
                     t, r, c, total, st, err = run(argv, stdin_data=stdin, token="BENCH_TICK")
                     if name.startswith("raw"):
                         c = n_events  # it prints a count, not the events
@@ -298,6 +314,9 @@ def main():
                     ev.append(n_events / t)
                     rss.append(r)
                     cpus.append(LAST_CPU / n_events * 1e6)
+            rates = {}
+            for name, _, _, _ in rows:
+                ev, rss, cpus = results[name]
                 rates[name] = statistics.median(ev)
                 ratio = f"{rates[name] / rates['socat to pipe (limit)']:.2f}x socat"
                 table.add(f"event flood {n_events:,}", "responder", name, ev, "events/s", ratio, rss,
