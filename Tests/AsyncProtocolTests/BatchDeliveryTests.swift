@@ -20,14 +20,7 @@ import Testing
       }
     }
 
-    func next(_ count: Int) async -> [String] {
-      var result: [String] = []
-      for await line in lines {
-        result.append(line)
-        if result.count == count { break }
-      }
-      return result
-    }
+    func next(_ count: Int) async -> [String] { await firstElements(lines, count: count) }
   }
 
   @Test func messagesAfterTheHandshakeComeAsBatchesInOrder() async throws {

@@ -9,24 +9,31 @@ import Testing
 @Suite struct ImmediateDeliveryTests {
   /// Which path each line took, in the order they were handled.
   private final class Journal: Sendable {
-    let entries = NIOLockedValueBox<[String]>([])
     let stream: AsyncStream<String>
     private let continuation: AsyncStream<String>.Continuation
 
     init() { (stream, continuation) = AsyncStream.makeStream() }
 
-    func record(_ entry: String) {
-      entries.withLockedValue { $0.append(entry) }
-      continuation.yield(entry)
-    }
+    func record(_ entry: String) { continuation.yield(entry) }
 
-    func next(_ count: Int) async -> [String] {
-      var result: [String] = []
-      for await entry in stream {
-        result.append(entry)
-        if result.count == count { break }
+    func next(_ count: Int) async -> [String] { await firstElements(stream, count: count) }
+  }
+
+  /// A peer that waits for the session's first line before it writes `first`, so that the
+  /// session is running and its reader waiting by then (a read that comes earlier rightly
+  /// takes the reader's way); then it writes `then` after each further line it reads.
+  private func peer(in dir: String, writes first: String, then replies: [String] = [])
+    async throws -> (Endpoint, Task<Int, any Error>)
+  {
+    try await RawPeer.serve(on: .unix(path: "\(dir)/p.sock")) { inbound, outbound in
+      var reader = LineReader(inbound)
+      _ = try await reader.next()
+      try await outbound.write(first)
+      var replies = replies[...]
+      while try await reader.next() != nil {
+        if let reply = replies.popFirst() { try await outbound.write(reply) }
       }
-      return result
+      return 0
     }
   }
 
@@ -34,16 +41,7 @@ import Testing
     try await withTimeout {
       let dir = makeTempDir()
       defer { removeTempDir(dir) }
-      let (endpoint, peer) = try await RawPeer.serve(on: .unix(path: "\(dir)/n.sock")) {
-        inbound, outbound in
-        var reader = LineReader(inbound)
-        // Only once connected: a read that comes before the session runs (or before its
-        // reader first waits) takes the reader's way, rightly.
-        _ = try await reader.next()
-        try await outbound.write("one\ntwo\n")
-        while try await reader.next() != nil {}
-        return 0
-      }
+      let (endpoint, peer) = try await peer(in: dir, writes: "one\ntwo\n")
       let journal = Journal()
       let onLoop = NIOLockedValueBox<[Bool]>([])
       let session = ProtocolSession(
@@ -68,17 +66,8 @@ import Testing
     try await withTimeout {
       let dir = makeTempDir()
       defer { removeTempDir(dir) }
-      let (endpoint, peer) = try await RawPeer.serve(on: .unix(path: "\(dir)/o.sock")) {
-        inbound, outbound in
-        var reader = LineReader(inbound)
-        _ = try await reader.next()
-        try await outbound.write("a\nslow\nc\n")
-        // The next read only once the owner sits in its slow handler.
-        _ = try await reader.next()
-        try await outbound.write("b\n")
-        while try await reader.next() != nil {}
-        return 0
-      }
+      // "b" only once the owner sits in its slow handler (the session says "more" then).
+      let (endpoint, peer) = try await peer(in: dir, writes: "a\nslow\nc\n", then: ["b\n"])
       let journal = Journal()
       let decoded = DecodeCounter()
       let entered = AsyncStream<Void>.makeStream()

@@ -31,14 +31,20 @@ func removeTempDir(_ path: String) {
   rmdir(path)
 }
 
+/// The first `count` elements of `stream` (fewer if it ends first).
+func firstElements<Element>(_ stream: AsyncStream<Element>, count: Int) async -> [Element] {
+  var elements: [Element] = []
+  guard count > 0 else { return elements }
+  for await element in stream {
+    elements.append(element)
+    if elements.count == count { break }
+  }
+  return elements
+}
+
 /// The first `count` runstates of `stream`.
 func firstStates(_ stream: AsyncStream<Runstate>, count: Int) async -> [Runstate] {
-  var states: [Runstate] = []
-  for await state in stream {
-    states.append(state)
-    if states.count == count { break }
-  }
-  return states
+  await firstElements(stream, count: count)
 }
 
 /// Collects what a session hands its owner, for tests to await one by one.
