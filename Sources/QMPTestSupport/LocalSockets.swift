@@ -29,6 +29,84 @@ public enum LocalSockets {
     return Int(UInt16(bigEndian: address.sin_port))
   }
 
+  /// Whether a monitor at `address` serves a client from start to end right now: it accepts,
+  /// sends its first line (the QMP greeting) within `limit`, and, once told the client is
+  /// done, closes its side within `limit`.
+  ///
+  /// Stricter than ``accepts(_:)`` on purpose: QEMU serves one monitor client at a time, and a
+  /// probe that connects and leaves at once may still be in QEMU's hands when the test's own
+  /// client connects (under a loaded full test run that client's greeting came more than 10 s
+  /// late, or its connect was refused). Waiting for QEMU to close the probe's connection means
+  /// QEMU has finished with it.
+  public static func servesOneClient(_ address: PeerAddress, limit: Duration = .seconds(5))
+    -> Bool
+  {
+    let fd: Int32
+    switch address {
+    case .unix(let path):
+      fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+      guard fd >= 0 else { return false }
+      var socketAddress = sockaddr_un()
+      socketAddress.sun_family = sa_family_t(AF_UNIX)
+      let bytes = Array(path.utf8)
+      guard bytes.count < MemoryLayout.size(ofValue: socketAddress.sun_path) else {
+        close(fd)
+        return false
+      }
+      withUnsafeMutableBytes(of: &socketAddress.sun_path) { raw in
+        raw.copyBytes(from: bytes)
+        raw[bytes.count] = 0
+      }
+      let connected = withUnsafePointer(to: &socketAddress) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+          connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0
+        }
+      }
+      guard connected else {
+        close(fd)
+        return false
+      }
+    case .tcp(let host, let port):
+      fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+      guard fd >= 0 else { return false }
+      var socketAddress = sockaddr_in()
+      socketAddress.sin_family = sa_family_t(AF_INET)
+      socketAddress.sin_port = UInt16(port).bigEndian
+      let connected =
+        inet_pton(AF_INET, host, &socketAddress.sin_addr) == 1
+        && withUnsafePointer(to: &socketAddress) {
+          $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+          }
+        }
+      guard connected else {
+        close(fd)
+        return false
+      }
+    }
+    defer { close(fd) }
+    let (seconds, attoseconds) = limit.components
+    var timeout = timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    // The greeting: anything up to a newline.
+    var greeted = false
+    while !greeted {
+      let count = read(fd, &buffer, buffer.count)
+      if count < 0 && errno == EINTR { continue }
+      guard count > 0 else { return false }
+      greeted = buffer[..<count].contains(UInt8(ascii: "\n"))
+    }
+    // Done: QEMU sees the end of input, drops the client and closes its side.
+    shutdown(fd, Int32(SHUT_WR))
+    while true {
+      let count = read(fd, &buffer, buffer.count)
+      if count < 0 && errno == EINTR { continue }
+      if count == 0 { return true }
+      if count < 0 { return false }
+    }
+  }
+
   /// Whether a connection to `address` succeeds right now (the connection is closed at once).
   public static func accepts(_ address: PeerAddress) -> Bool {
     switch address {

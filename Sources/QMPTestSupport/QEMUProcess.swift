@@ -85,7 +85,12 @@ public final class QEMUProcess: Sendable {
           "\(configuration.executableName) exited with status \(status) while starting: "
             + log.trimmingCharacters(in: .whitespacesAndNewlines))
       }
-      remaining.removeAll { LocalSockets.accepts($0) }
+      // QMP monitors greet; the guest agent says nothing until asked.
+      if configuration.program == .guestAgent {
+        remaining.removeAll { LocalSockets.accepts($0) }
+      } else {
+        remaining.removeAll { LocalSockets.servesOneClient($0) }
+      }
       if remaining.isEmpty { break }
       if ContinuousClock.now >= deadline {
         throw TestSupportError(
