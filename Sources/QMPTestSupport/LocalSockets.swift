@@ -41,49 +41,7 @@ public enum LocalSockets {
   public static func servesOneClient(_ address: PeerAddress, limit: Duration = .seconds(5))
     -> Bool
   {
-    let fd: Int32
-    switch address {
-    case .unix(let path):
-      fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-      guard fd >= 0 else { return false }
-      var socketAddress = sockaddr_un()
-      socketAddress.sun_family = sa_family_t(AF_UNIX)
-      let bytes = Array(path.utf8)
-      guard bytes.count < MemoryLayout.size(ofValue: socketAddress.sun_path) else {
-        close(fd)
-        return false
-      }
-      withUnsafeMutableBytes(of: &socketAddress.sun_path) { raw in
-        raw.copyBytes(from: bytes)
-        raw[bytes.count] = 0
-      }
-      let connected = withUnsafePointer(to: &socketAddress) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-          connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0
-        }
-      }
-      guard connected else {
-        close(fd)
-        return false
-      }
-    case .tcp(let host, let port):
-      fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-      guard fd >= 0 else { return false }
-      var socketAddress = sockaddr_in()
-      socketAddress.sin_family = sa_family_t(AF_INET)
-      socketAddress.sin_port = UInt16(port).bigEndian
-      let connected =
-        inet_pton(AF_INET, host, &socketAddress.sin_addr) == 1
-        && withUnsafePointer(to: &socketAddress) {
-          $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-          }
-        }
-      guard connected else {
-        close(fd)
-        return false
-      }
-    }
+    guard let fd = connected(to: address) else { return false }
     defer { close(fd) }
     let (seconds, attoseconds) = limit.components
     var timeout = timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
@@ -109,38 +67,57 @@ public enum LocalSockets {
 
   /// Whether a connection to `address` succeeds right now (the connection is closed at once).
   public static func accepts(_ address: PeerAddress) -> Bool {
+    guard let fd = connected(to: address) else { return false }
+    close(fd)
+    return true
+  }
+
+  /// A blocking socket connected to `address`, or nil if the connect failed.
+  private static func connected(to address: PeerAddress) -> Int32? {
     switch address {
     case .unix(let path):
       let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-      guard fd >= 0 else { return false }
-      defer { close(fd) }
+      guard fd >= 0 else { return nil }
       var socketAddress = sockaddr_un()
       socketAddress.sun_family = sa_family_t(AF_UNIX)
       let bytes = Array(path.utf8)
       let capacity = MemoryLayout.size(ofValue: socketAddress.sun_path)
-      guard bytes.count < capacity else { return false }
+      guard bytes.count < capacity else {
+        close(fd)
+        return nil
+      }
       withUnsafeMutableBytes(of: &socketAddress.sun_path) { raw in
         raw.copyBytes(from: bytes)
         raw[bytes.count] = 0
       }
-      return withUnsafePointer(to: &socketAddress) {
+      let status = withUnsafePointer(to: &socketAddress) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-          connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) == 0
+          connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
         }
       }
+      guard status == 0 else {
+        close(fd)
+        return nil
+      }
+      return fd
     case .tcp(let host, let port):
       let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-      guard fd >= 0 else { return false }
-      defer { close(fd) }
+      guard fd >= 0 else { return nil }
       var socketAddress = sockaddr_in()
       socketAddress.sin_family = sa_family_t(AF_INET)
       socketAddress.sin_port = UInt16(port).bigEndian
-      guard inet_pton(AF_INET, host, &socketAddress.sin_addr) == 1 else { return false }
-      return withUnsafePointer(to: &socketAddress) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-          connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-        }
+      let status =
+        inet_pton(AF_INET, host, &socketAddress.sin_addr) == 1
+        ? withUnsafePointer(to: &socketAddress) {
+          $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+          }
+        } : -1
+      guard status == 0 else {
+        close(fd)
+        return nil
       }
+      return fd
     }
   }
 }
