@@ -8,9 +8,9 @@ import Synchronization
 /// A session gets a new link for every connect, so tasks of an old connection that are still
 /// winding down can never touch the next one.
 final class Link<Message: Sendable>: Sendable {
-  let channel: any Channel
   /// The reader's side of the channel's pipeline.
   let inbound: InboundBuffer<Message>
+  var channel: any Channel { inbound.channel }
   let queue: OutboundQueue<Message>
   let mailbox = HandshakeMailbox<Message>()
   private let stoppedFlag = Atomic<Bool>(false)
@@ -20,7 +20,6 @@ final class Link<Message: Sendable>: Sendable {
   private let pendingWrite = NIOLockedValueBox<EventLoopFuture<Void>?>(nil)
 
   init(inbound: InboundBuffer<Message>, queueLimit: Int) {
-    self.channel = inbound.channel
     self.inbound = inbound
     self.queue = OutboundQueue(limit: queueLimit)
   }

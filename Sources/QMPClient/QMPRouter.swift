@@ -360,9 +360,13 @@ final class QMPRouter: Sendable {
         index += taken
         if index < end { return index - messages.startIndex }
       case .json(let json):
-        guard case .reply(let reply)? = try? QMPMessage(json: json), routeNow(reply) else {
-          return index - messages.startIndex
+        let handled: Bool
+        switch try? QMPMessage(json: json) {
+        case .reply(let reply)?: handled = routeNow(reply)
+        case .event(let event)?: handled = deliverNow(event)
+        case .greeting?, nil: handled = false
         }
+        guard handled else { return index - messages.startIndex }
         index += 1
       case .resetMarker, .malformed, .raw:
         return index - messages.startIndex
@@ -375,19 +379,30 @@ final class QMPRouter: Sendable {
   /// waiting; how many it took, or nil when event subscribers are there (they need
   /// ``deliver(run:)``).
   private func deliverNow(run: ArraySlice<QMPWireCodec.Message>) -> Int? {
+    guard let target = transcript(for: run) else { return nil }
+    guard let transcript = target else { return run.count }
+    return transcript.offerNow(from: run, Self.transcriptEntry)
+  }
+
+  /// Where a run of events goes when only a transcript (or nobody) listens: `.some` of that
+  /// transcript (nil: nobody); `.none` when event subscribers must match each event. Notes a
+  /// SHUTDOWN in the run either way.
+  private func transcript(for run: ArraySlice<QMPWireCodec.Message>)
+    -> SubscriberBuffer<TranscriptEntry>??
+  {
     var shutdown = false
     for case .event(let event) in run where event.name == "SHUTDOWN" { shutdown = true }
-    let target = state.withLock { state -> SubscriberBuffer<TranscriptEntry>?? in
-      guard state.events.isEmpty && state.transcripts.count <= 1 else { return .none }
+    return state.withLock { state in
       if shutdown { state.quitAnnounced = true }
+      guard state.events.isEmpty && state.transcripts.count <= 1 else { return .none }
       return .some(state.transcripts.first?.value)
     }
-    guard let target else { return nil }
-    guard let transcript = target else { return run.count }
-    return transcript.offerNow(from: run) { message in
-      guard case .event(let event) = message else { return nil }
-      return .event(event)
-    }
+  }
+
+  /// The transcript entry of an `.event` message (nil for anything else).
+  private static func transcriptEntry(_ message: QMPWireCodec.Message) -> TranscriptEntry? {
+    guard case .event(let event) = message else { return nil }
+    return .event(event)
   }
 
   /// ``route(_:)`` for the common case, without waiting: a reply its command waits for (or
@@ -411,22 +426,12 @@ final class QMPRouter: Sendable {
 
   /// Delivers a run of `.event` messages (see ``handle(_:)-(ArraySlice<QMPWireCodec.Message>)``).
   private func deliver(run: ArraySlice<QMPWireCodec.Message>) async {
-    var shutdown = false
-    for case .event(let event) in run where event.name == "SHUTDOWN" { shutdown = true }
-    let target = state.withLock { state -> SubscriberBuffer<TranscriptEntry>?? in
-      if shutdown { state.quitAnnounced = true }
-      guard state.events.isEmpty && state.transcripts.count <= 1 else { return .none }
-      return .some(state.transcripts.first?.value)
-    }
-    guard let target else {
+    guard let target = transcript(for: run) else {
       // Event subscribers too: each event is matched against their filters.
       for case .event(let event) in run { await deliver(event) }
       return
     }
-    await target?.offer(from: run) { message in
-      guard case .event(let event) = message else { return nil }
-      return .event(event)
-    }
+    await target?.offer(from: run, Self.transcriptEntry)
   }
 
   private func handle(_ json: JSONValue) async {

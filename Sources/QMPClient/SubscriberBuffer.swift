@@ -40,11 +40,14 @@ final class SubscriberBuffer<Element: Sendable>: Sendable {
 
     var count: Int { items.count - head }
 
-    /// Whether the next items may go to the immediate handler: the consumer waits with
-    /// nothing buffered (so everything before them has been handled).
-    var handsOverNow: Bool {
-      immediate != nil && !delivering && consumer != nil && count == 0 && unreportedDrops == 0
-        && !finished
+    /// The immediate handler, marked as running, when the next items may go to it: the
+    /// consumer waits with nothing buffered (so everything before them has been handled).
+    mutating func beginHandOver() -> Immediate? {
+      guard let immediate, !delivering, consumer != nil, count == 0, unreportedDrops == 0,
+        !finished
+      else { return nil }
+      delivering = true
+      return immediate
     }
 
     mutating func popFirst() -> Element? {
@@ -129,10 +132,7 @@ final class SubscriberBuffer<Element: Sendable>: Sendable {
   func offerNow(_ item: Element) -> Bool {
     let step = state.withLock { state -> Step in
       if state.finished { return .done(nil) }
-      if state.handsOverNow, let immediate = state.immediate {
-        state.delivering = true
-        return .handOver(immediate)
-      }
+      if let immediate = state.beginHandOver() { return .handOver(immediate) }
       if state.count < limit {
         state.items.append(item)
         return .done(state.takeConsumer())
@@ -162,12 +162,7 @@ final class SubscriberBuffer<Element: Sendable>: Sendable {
   /// finished, takes (drops) all. Making the items under the lock saves building them in an
   /// array first and copying that (an event flood passes a million through here).
   func offerNow<Source>(from sources: ArraySlice<Source>, _ make: (Source) -> Element?) -> Int {
-    let immediate = state.withLock { state -> Immediate? in
-      guard state.handsOverNow, let immediate = state.immediate else { return nil }
-      state.delivering = true
-      return immediate
-    }
-    if let immediate {
+    if let immediate = state.withLock({ $0.beginHandOver() }) {
       handOver(sources.compactMap(make), to: immediate)
       return sources.count
     }
@@ -218,36 +213,7 @@ final class SubscriberBuffer<Element: Sendable>: Sendable {
 
   /// Adds `item`; with `.suspendReader` waits while the buffer is full.
   func offer(_ item: Element) async {
-    if offerNow(item) { return }
-    while true {
-      let step = state.withLock { state -> Step in
-        if state.finished { return .done(nil) }
-        if state.count < limit {
-          state.items.append(item)
-          return .done(state.takeConsumer())
-        }
-        switch policy {
-        case .dropOldest:
-          _ = state.popFirst()
-          state.items.append(item)
-          state.dropped += 1
-          state.unreportedDrops += 1
-          return .done(state.takeConsumer())
-        case .suspendReader:
-          return .wait
-        }
-      }
-      switch step {
-      case .done(let consumer):
-        consumer?.resume()
-        return
-      case .handOver(let immediate):
-        handOver([item], to: immediate)
-        return
-      case .wait:
-        await waitForRoom()
-      }
-    }
+    while !offerNow(item) { await waitForRoom() }
   }
 
   /// No more items will come; the consumer gets what is buffered, then the end. A producer

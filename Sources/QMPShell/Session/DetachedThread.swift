@@ -3,8 +3,9 @@ import Glibc
 /// Starts a detached POSIX thread running `body`.
 ///
 /// The shell needs blocking loops off Swift's cooperative pool (readline's poll loop, the
-/// signal-pipe reader, script output's writer, the reapers of launched processes). Foundation's `Thread` would do, but importing Foundation loads it
-/// and ICU into every run: about 4 ms and 8 MB of a one-shot `qmp-shell -c` (scripts/bench).
+/// signal-pipe reader, script output's writer, the reapers of launched processes).
+/// Foundation's `Thread` would do, but importing Foundation loads it and ICU into every run:
+/// about 4 ms and 8 MB of a one-shot `qmp-shell -c` (scripts/bench).
 enum DetachedThread {
   /// Fails only when the system cannot make a thread (then `body` never runs).
   @discardableResult

@@ -41,6 +41,19 @@ import Testing
     #expect(router.takeReplyIfArrived(id)?.id == id, "the command gets its reply")
   }
 
+  @Test func anEventDecodedAsATreeIsHandledAtOnceToo() async throws {
+    let router = connectedRouter()
+    let transcript = router.subscribeTranscript(limit: 16, overflow: .suspendReader)
+    let tree = QMPWireCodec.Message.json(["event": "STOP", "data": ["nested": [1, 2]]])
+    #expect(router.handleNow([tree][...]) == 1)
+    let entries = await transcript.nextBatch()
+    guard entries.count == 1, case .event(let event) = entries[0] else {
+      Issue.record("expected one event entry, got \(entries.count)")
+      return
+    }
+    #expect(event.name == "STOP")
+  }
+
   @Test func itStopsAtTheFirstMessageThatNeedsTheWaitingPath() async throws {
     let router = connectedRouter()
     let transcript = router.subscribeTranscript(limit: 16, overflow: .suspendReader)
